@@ -1,0 +1,89 @@
+"""Draw: sketch a digit or upload a photo of one, and watch the three models read it."""
+
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from mnist_core import predict_digit
+from mnist_core.figures import digit_image, probability_bars
+from mnist_core.models import display_name
+from mnist_core.preprocess import UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
+from ui.state import available_models, remember_drawing
+
+CANVAS_PX = 280
+
+with st.sidebar:
+    stroke = st.slider("Pen width", 4, 40, 18, key="draw_stroke_width")
+
+st.title("Draw a digit")
+st.caption("Draw with the mouse (or a finger); the verdicts update after every stroke.")
+st.session_state.setdefault("draw_canvas_version", 0)
+
+
+def clear_canvas() -> None:
+    st.session_state["draw_canvas_version"] += 1  # a new key gives a fresh, empty canvas
+
+
+def drawn_input():
+    """The canvas; returns the model input chosen by the toggle, or None while it is blank."""
+    result = st_canvas(stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
+                       width=CANVAS_PX, height=CANVAS_PX, drawing_mode="freedraw", return_image_data=True,
+                       key=f"draw_canvas_{st.session_state['draw_canvas_version']}")
+    st.button("Clear", on_click=clear_canvas, key="draw_clear")
+    rgba = result.image_data if result is not None else None
+    if rgba is None:
+        return None
+    mnist = canvas_to_mnist(rgba)
+    if mnist is not None:
+        remember_drawing(mnist)
+    return mnist if mnist_style else plain_resize(rgba)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def read_upload(data: bytes):
+    """Decoding a 12-megapixel photo takes ~0.4 s: do it once per file, not on every rerun."""
+    return image_to_mnist(load_upload(data))
+
+
+def uploaded_input():
+    """A PNG/JPEG of one digit, read the MNIST way; every bad file gets one sentence."""
+    upload = st.file_uploader("A photo or scan of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg"],
+                              key="draw_upload")
+    if upload is None:
+        return None
+    try:
+        image = read_upload(upload.getvalue())
+    except UploadError as err:
+        st.error(str(err))
+        return None
+    if image is None:
+        st.warning("No digit found in this image: it looks blank.")
+    else:
+        remember_drawing(image)
+    return image
+
+
+source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source",
+                  label_visibility="collapsed")
+left, right = st.columns(2)
+with right:
+    mnist_style = st.toggle(
+        "MNIST-style preprocessing", value=True, key="draw_mnist_style", disabled=source != "Draw",
+        help="On: crop, fit into 20×20 keeping the shape, centre by mass, as MNIST was made. "
+             "Off: shrink the whole canvas to 28×28, as many demos do. Uploads are always read MNIST-style.")
+with left:
+    image = drawn_input() if source == "Draw" else uploaded_input()
+
+if image is None:
+    with right:
+        st.info("Draw a digit on the black square (or upload one) and the three networks will read it.")
+    st.stop()
+
+with right:
+    st.plotly_chart(digit_image(image, "What the models see (28×28)", height=280), key="draw_input_fig")
+    st.caption("MNIST digits were fitted into a 20×20 box and centred by their centre of mass. "
+               "Switch the preprocessing off to see how the verdicts change when a drawing is just shrunk.")
+
+probabilities = predict_digit(available_models(), image)
+for column, (name, p) in zip(st.columns(len(probabilities)), probabilities.items()):
+    column.metric(display_name(name), f"{p.argmax()}  ({p.max():.0%})", border=True)
+st.plotly_chart(probability_bars(probabilities), key="draw_bars")

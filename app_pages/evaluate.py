@@ -1,0 +1,64 @@
+"""Evaluate: a model's test accuracy, per-class scores, confusion matrix and the digits it gets wrong."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mnist_core.evaluate import format_report
+from mnist_core.figures import confusion_matrix
+from ui.state import evaluation_of, model_choices
+
+GALLERY = 24
+
+choices = model_choices()
+with st.sidebar:
+    label = st.selectbox("Model", list(choices), key="eval_model")
+
+st.title("Evaluate a model")
+st.caption("Every number here is computed on the 10,000 official MNIST test digits, none of which "
+           "the models saw during training.")
+
+evaluation, images = evaluation_of(label, choices[label])
+wrong = np.flatnonzero(evaluation.predictions != evaluation.labels)
+st.metric("Test accuracy", f"{evaluation.accuracy:.2%}",
+          help=f"{len(wrong)} of {len(evaluation.labels):,} test digits misread.")
+
+
+def enlarged(indices: np.ndarray) -> list[np.ndarray]:
+    return [np.kron(images[i], np.ones((3, 3), np.uint8)) for i in indices]  # 84×84, crisp pixels
+
+
+def guesses(i: int) -> str:
+    top = np.argsort(evaluation.probabilities[i])[::-1][:2]
+    p = evaluation.probabilities[i]
+    return f"true {evaluation.labels[i]}: {top[0]} ({p[top[0]]:.0%}), {top[1]} ({p[top[1]]:.0%})"
+
+
+matrix, table = st.columns([3, 2])
+with table:
+    st.dataframe(pd.DataFrame({"precision": evaluation.precision, "recall": evaluation.recall,
+                               "F1": evaluation.f1, "support": evaluation.confusion.sum(axis=1)}),
+                 column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("precision", "recall", "F1")})
+    st.caption("Precision: of the images called *d*, how many were *d*. Recall: of the *d*s, how many "
+               "were found. F1 balances the two.")
+with matrix:
+    event = st.plotly_chart(confusion_matrix(evaluation.confusion), on_select="rerun", selection_mode="points",
+                            key="eval_confusion")
+    st.caption("Rows: the true digit; columns: the model's answer. Click a square to see those images.")
+
+points = event.selection.points if event and event.selection else []
+off_diagonal = evaluation.confusion * (1 - np.eye(10, dtype=int))
+true, predicted = ((points[0]["y"], points[0]["x"]) if points
+                   else np.unravel_index(off_diagonal.argmax(), off_diagonal.shape))
+cell = np.flatnonzero((evaluation.labels == true) & (evaluation.predictions == predicted))
+st.subheader(f"True {true}, read as {predicted}: {len(cell)} images"
+             + ("" if points else " (the most common mistake; click another square)"))
+if len(cell):
+    st.image(enlarged(cell[:48]), caption=[guesses(i) for i in cell[:48]])
+
+st.subheader("Misread digits, most confident mistakes first")
+worst = wrong[np.argsort(-evaluation.probabilities[wrong].max(axis=1))][:GALLERY]
+st.image(enlarged(worst), caption=[guesses(i) for i in worst])
+
+with st.expander("The same numbers as `python -m mnist_core.evaluate`"):
+    st.code(format_report(evaluation), language=None)

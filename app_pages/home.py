@@ -1,0 +1,32 @@
+"""Home: the three shipped models, their sizes and their accuracy measured here on the test set."""
+
+import streamlit as st
+
+from mnist_core import MODELS, ShippedModelError
+from ui.resources import device, shipped_evaluation, shipped_models
+
+st.title("MNIST Lab")
+st.caption("How neural networks read handwritten digits: draw one, look inside, train your own.")
+st.markdown(
+    "Three networks were trained on the 60,000 handwritten digits of MNIST. Below, each is scored "
+    "right now on the 10,000 official test digits it never saw during training."
+)
+
+try:
+    models = shipped_models()
+except ShippedModelError as err:
+    st.error(str(err))
+    st.stop()
+
+for column, (name, spec) in zip(st.columns(len(MODELS)), MODELS.items()):
+    with column:
+        st.subheader(spec.display_name)
+        st.metric("Parameters", f"{models[name].count_params():,}", border=True)
+        evaluation = shipped_evaluation(name)
+        errors = int(round((1 - evaluation.accuracy) * len(evaluation.labels)))
+        st.metric("Test accuracy", f"{evaluation.accuracy:.2%}", border=True,
+                  help=f"{errors} of {len(evaluation.labels):,} official test digits misread.")
+        st.write(spec.description)
+
+st.divider()
+st.markdown(f"**Training device:** {device()}. Training runs use it automatically.")

@@ -1,0 +1,51 @@
+"""Where it looked: occlusion saliency for each model's verdict, and for any digit the learner asks about."""
+
+import streamlit as st
+
+from mnist_core import ShippedModelError, predict_digit
+from mnist_core.inside_figures import saliency_overlay
+from mnist_core.inspect import saliency
+from mnist_core.models import display_name
+from ui.state import available_models, current_digit
+
+with st.sidebar:
+    patch = st.select_slider("Occluding square (pixels)", [3, 5, 7, 9], value=5, key="saliency_patch")
+
+image, sentence = current_digit()
+st.title("Where it looked")
+st.caption(sentence)
+
+try:
+    models = available_models()
+except ShippedModelError as err:
+    st.error(str(err))
+    st.stop()
+
+probabilities = predict_digit(models, image)
+verdicts = {name: int(p.argmax()) for name, p in probabilities.items()}
+maps = {name: saliency(models[name], image, digit, patch) for name, digit in verdicts.items()}
+positions = (image.shape[0] - patch + 1) ** 2  # every place a patch fits
+
+st.markdown(
+    f"To see where a model looked, we hide one {patch}×{patch} square of the digit at a time (painted "
+    f"black, MNIST's background), in all {positions} positions, and watch how far the model's "
+    "probability for a digit falls. Pixels whose hiding hurt most glow red; where the overlay is clear, "
+    "hiding changed nothing. This is *occlusion*: it needs only the model's answers, so it works the "
+    "same for the MLP and the CNNs. Each map is scaled to its own maximum: compare shapes, not brightness."
+)
+for column, name in zip(st.columns(len(models)), models):
+    title = f"{display_name(name)} reads {verdicts[name]} ({probabilities[name].max():.0%})"
+    column.plotly_chart(saliency_overlay(image, maps[name], title), key=f"saliency_top_{name}_fig")
+
+runner_up = int(probabilities["cnn"].argsort()[-2])  # the CNN's second guess: the obvious "why not?"
+choice, words = st.columns([1, 4])
+asked = choice.selectbox("Why not a …?", range(10), index=runner_up, key="saliency_digit")
+words.markdown(
+    f"Here is the evidence each model found for a **{asked}**. Where a model gives a {asked} little "
+    "chance, hiding ink can barely lower it further, so its map is faint evidence scaled up: mostly "
+    "noise. Where a model did consider it, the map shows which strokes made it think so."
+)
+for column, name in zip(st.columns(len(models)), models):
+    heat = maps[name] if asked == verdicts[name] else saliency(models[name], image, asked, patch)
+    title = f"{display_name(name)}: P({asked}) = {probabilities[name][asked]:.1%}"
+    column.plotly_chart(saliency_overlay(image, heat, title), key=f"saliency_asked_{name}_fig")

@@ -1,0 +1,82 @@
+"""Plotly figures built from core results; pages only render them."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from mnist_core.models import display_name
+from mnist_core.training import Progress
+
+COLOURS = {"mlp": "#636EFA", "cnn": "#EF553B", "lenet5": "#00CC96", "yours": "#AB63FA"}
+DIGITS = [str(d) for d in range(10)]
+
+
+def probability_bars(probabilities: dict[str, np.ndarray]) -> go.Figure:
+    """Each model's ten probabilities as bars side by side, one colour per model."""
+    fig = go.Figure([
+        go.Bar(x=DIGITS, y=p, name=display_name(name), marker_color=COLOURS.get(name),
+               hovertemplate="digit %{x}: %{y:.1%}<extra>" + display_name(name) + "</extra>")
+        for name, p in probabilities.items()
+    ])
+    fig.update_layout(barmode="group", yaxis=dict(title="probability", range=[0, 1], tickformat=".0%"),
+                      xaxis=dict(title="digit", type="category"), height=320,
+                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12))
+    return fig
+
+
+def digit_image(image: np.ndarray, title: str = "", height: int = 300) -> go.Figure:
+    """A small grayscale image (e.g. the 28×28 model input) enlarged, white ink on black, values on hover."""
+    fig = go.Figure(go.Heatmap(z=image, colorscale="gray", zmin=0, zmax=1, showscale=False,
+                               hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"))
+    _square(fig, title, height)
+    return fig
+
+
+def _square(fig: go.Figure, title: str, height: int) -> None:
+    fig.update_layout(title=dict(text=title, font=dict(size=14)), height=height, width=height,
+                      margin=dict(l=5, r=5, t=30 if title else 5, b=5))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+
+
+def confusion_matrix(confusion: np.ndarray) -> go.Figure:
+    """The 10×10 confusion matrix as clickable squares (Plotly heatmaps cannot be selected).
+
+    Rows are true digits, columns predicted ones; mistakes are coloured on their own scale so that
+    they are not drowned by the diagonal.
+    """
+    true, predicted = np.meshgrid(range(10), range(10), indexing="ij")
+    off = confusion * (true != predicted)
+    colour = np.where(true == predicted, -1, off)  # -1 → the diagonal's own colour
+    fig = go.Figure(go.Scatter(
+        x=predicted.ravel(), y=true.ravel(), mode="markers+text", text=confusion.ravel(),
+        textfont=dict(size=11), customdata=confusion.ravel(),
+        marker=dict(symbol="square", size=34, color=colour.ravel(), cmin=-1, cmax=max(1, off.max()),
+                    colorscale=[[0, "#d9f0d3"], [1e-9, "#ffffff"], [1, "#d62728"]], line=dict(width=0)),
+        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>"))
+    fig.update_layout(height=460, width=460, margin=dict(l=10, r=10, t=10, b=10), clickmode="event+select",
+                      xaxis=dict(title="predicted digit", dtick=1, range=[-0.6, 9.6], side="top"),
+                      yaxis=dict(title="true digit", dtick=1, range=[9.6, -0.6]), dragmode=False)
+    return fig
+
+
+def training_curves(histories: dict[str, Sequence[Progress]]) -> go.Figure:
+    """Loss and accuracy against batches: training as lines, validation (epoch ends) as dotted markers."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.08)
+    palette = px.colors.qualitative.Plotly
+    for i, (label, history) in enumerate(histories.items()):
+        colour, val = palette[i % len(palette)], [p for p in history if p.val_loss is not None]
+        for col, metric in ((1, "loss"), (2, "accuracy")):
+            fig.add_scatter(x=[p.step for p in history], y=[getattr(p, metric) for p in history], row=1, col=col,
+                            name=f"{label}: training", legendgroup=label, showlegend=col == 1,
+                            line=dict(color=colour), mode="lines")
+            fig.add_scatter(x=[p.step for p in val], y=[getattr(p, f"val_{metric}") for p in val], row=1, col=col,
+                            name=f"{label}: validation", legendgroup=label, showlegend=col == 1,
+                            line=dict(color=colour, dash="dot"), mode="lines+markers")
+    fig.update_xaxes(title="batches")
+    fig.update_yaxes(type="log", row=1, col=1)
+    fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.25))
+    return fig

@@ -1,0 +1,121 @@
+"""Plotly figures for the look-inside pages: convolution steps, kernels, feature maps, templates,
+invariance curves and saliency overlays. Arrays in, `go.Figure` out; no Streamlit here.
+
+Signed values (kernels, weights, convolution outputs) use a diverging scale centred on 0, so that
+white always means "no effect", red "against" and blue "for".
+"""
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from mnist_core.figures import COLOURS
+from mnist_core.models import display_name
+
+DIVERGING = dict(colorscale="RdBu", zmid=0)
+INK = dict(colorscale="gray", zmin=0, zmax=1)
+DASHES = ["solid", "dash", "dashdot", "longdash"]
+HOVER = "row %{y}, col %{x}: %{z:.3f}<extra></extra>"
+# Transparent where nothing mattered, then yellow → red, so the digit stays visible underneath.
+HEAT = [[0, "rgba(255,255,0,0)"], [0.25, "rgba(255,220,0,0.35)"], [1, "rgba(255,0,0,0.85)"]]
+
+
+def _frame(fig: go.Figure, height: int, title: str = "") -> go.Figure:
+    """Square pixels, row 0 at the top, no axes; every subplot keeps its own aspect."""
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=30 if title else 5, b=5),
+                      title=dict(text=title, font=dict(size=14)))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed")
+    fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor or "x"))
+    return fig
+
+
+def heatmap(z: np.ndarray, title: str = "", height: int = 280, diverging: bool = False) -> go.Figure:
+    """One (H, W) array as a heatmap: ink in grey on black, or signed values on a scale centred on 0."""
+    colours = DIVERGING if diverging else INK
+    trace = go.Heatmap(z=z, **colours, showscale=diverging, hovertemplate=HOVER,
+                       colorbar=dict(thickness=10, len=0.8))
+    return _frame(go.Figure(trace), height, title)
+
+
+def add_window(fig: go.Figure, top: int, left: int, size: int, colour: str = "#FFC000") -> go.Figure:
+    """Outline a size×size window whose top-left pixel is (top, left); it may hang over the edge."""
+    fig.add_shape(type="rect", x0=left - 0.5, x1=left + size - 0.5, y0=top - 0.5, y1=top + size - 0.5,
+                  line=dict(color=colour, width=3))
+    return fig
+
+
+def _tiles(traces: list[go.Heatmap], titles: list[str], cols: int, height: int) -> go.Figure:
+    """Heatmaps in a grid of square tiles, each titled. Laid out by hand: for dozens of tiles,
+    `make_subplots` and one `add_trace` per tile take half a second; this takes a few milliseconds."""
+    rows = math.ceil(len(traces) / cols)
+    gap = 16 / height  # room for a title above each row, as a fraction of the height
+    layout, annotations = {}, []
+    for i, (trace, title) in enumerate(zip(traces, titles, strict=True)):
+        row, col = divmod(i, cols)
+        x, y = ("x", "y") if i == 0 else (f"x{i + 1}", f"y{i + 1}")
+        trace.update(xaxis=x, yaxis=y)
+        layout[x.replace("x", "xaxis")] = dict(domain=[col / cols + 0.006, (col + 1) / cols - 0.006],
+                                                anchor=y, visible=False, constrain="domain")
+        layout[y.replace("y", "yaxis")] = dict(domain=[1 - (row + 1) / rows, 1 - row / rows - gap],
+                                                anchor=x, visible=False, constrain="domain",
+                                                autorange="reversed", scaleanchor=x)
+        annotations.append(dict(text=title, xref=f"{x} domain", x=0.5, yref=y, y=-0.5, yanchor="bottom",
+                                showarrow=False, font=dict(size=10)))
+    return go.Figure(traces, layout=dict(**layout, annotations=annotations, height=height,
+                                         margin=dict(l=5, r=5, t=5, b=5)))
+
+
+def dot_product(patch: np.ndarray, kernel: np.ndarray, height: int = 230) -> go.Figure:
+    """The input patch, the kernel and their element-wise products, each cell labelled with its value."""
+    panels = {"input patch": (patch, INK), "× kernel": (kernel, DIVERGING),
+              "= products": (patch * kernel, DIVERGING)}
+    traces = [go.Heatmap(z=z, **colours, showscale=False, texttemplate="%{z:.2f}", textfont=dict(size=11),
+                         hovertemplate=HOVER) for z, colours in panels.values()]
+    return _tiles(traces, list(panels), cols=3, height=height)
+
+
+def heatmap_grid(maps: np.ndarray, titles: list[str], cols: int = 8, cell: int = 52,
+                 diverging: bool = False) -> go.Figure:
+    """Many small (H, W) maps, (N, H, W), on one shared colour scale so that they compare fairly.
+
+    Diverging maps share a scale centred on 0; the others (ReLU activations) run from 0 up.
+    """
+    traces = [go.Heatmap(z=z, coloraxis="coloraxis", hovertemplate=f"{title}<br>{HOVER}")
+              for z, title in zip(maps, titles, strict=True)]
+    fig = _tiles(traces, titles, cols, height=math.ceil(len(maps) / cols) * (cell + 16) + 10)
+    limit = float(np.abs(maps).max()) or 1.0
+    scale = dict(colorscale="RdBu", cmid=0) if diverging else dict(colorscale="Viridis", cmin=0, cmax=limit)
+    fig.update_layout(coloraxis=dict(**scale, colorbar=dict(thickness=10, len=0.8)))
+    return fig
+
+
+def invariance_chart(values: np.ndarray, curves: dict[str, np.ndarray], axis_title: str, digit: int,
+                     current: float) -> go.Figure:
+    """Each model's confidence in `digit` along the transform, with the 50 % line and the slider's value.
+
+    Each curve has its own dash pattern: two models that stay at 100 % would otherwise hide one another.
+    """
+    fig = go.Figure([
+        go.Scatter(x=values, y=p, name=display_name(name), mode="lines",
+                   line=dict(color=COLOURS.get(name), dash=DASHES[i % len(DASHES)], width=2.5),
+                   hovertemplate=f"%{{x}}: P({digit}) = %{{y:.1%}}<extra>{display_name(name)}</extra>")
+        for i, (name, p) in enumerate(curves.items())
+    ])
+    fig.add_hline(0.5, line=dict(dash="dot", color="grey"), annotation_text="50 %")
+    fig.add_vline(current, line=dict(color="black", width=1))
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
+                      xaxis_title=axis_title, yaxis=dict(title=f"P({digit})", range=[0, 1.02],
+                                                         tickformat=".0%"))
+    return fig
+
+
+def saliency_overlay(image: np.ndarray, heat: np.ndarray, title: str, height: int = 260) -> go.Figure:
+    """The digit in grey with the occlusion saliency map laid over it, hot where hiding ink hurt most."""
+    fig = go.Figure([
+        go.Heatmap(z=image, **INK, showscale=False, hoverinfo="skip"),
+        go.Heatmap(z=heat, colorscale=HEAT, zmin=0, zmax=1, showscale=False,
+                   hovertemplate="row %{y}, col %{x}: importance %{z:.2f}<extra></extra>"),
+    ])
+    return _frame(fig, height, title)

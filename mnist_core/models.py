@@ -1,0 +1,109 @@
+"""The three networks the app compares, as pure Keras 3 builders, and their registry.
+
+Every model takes (N, 28, 28, 1) float32 in [0, 1] and returns softmax probabilities (N, 10).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+from keras import layers
+
+INPUT_SHAPE = (28, 28, 1)
+
+
+def build_mlp(dropout: float = 0.0) -> keras.Model:
+    """784-512-10 with ReLU, as in Chollet's notebook: 407,050 parameters."""
+    return keras.Sequential([
+        keras.Input(INPUT_SHAPE),
+        layers.Flatten(name="flatten"),
+        layers.Dense(512, activation="relu", name="dense_512"),
+        layers.Dropout(dropout, name="dropout"),
+        layers.Dense(10, activation="softmax", name="output"),
+    ], name="mlp")
+
+
+def build_cnn(dropout: float = 0.0) -> keras.Model:
+    """The keras.io / Chollet convnet: 93,322 parameters."""
+    return keras.Sequential([
+        keras.Input(INPUT_SHAPE),
+        layers.Conv2D(32, 3, activation="relu", name="conv1"),   # (26, 26, 32)
+        layers.MaxPooling2D(2, name="pool1"),                     # (13, 13, 32)
+        layers.Conv2D(64, 3, activation="relu", name="conv2"),   # (11, 11, 64)
+        layers.MaxPooling2D(2, name="pool2"),                     # (5, 5, 64)
+        layers.Conv2D(64, 3, activation="relu", name="conv3"),   # (3, 3, 64)
+        layers.Flatten(name="flatten"),
+        layers.Dense(64, activation="relu", name="dense_64"),
+        layers.Dropout(dropout, name="dropout"),
+        layers.Dense(10, activation="softmax", name="output"),
+    ], name="cnn")
+
+
+def build_lenet5(dropout: float = 0.0) -> keras.Model:
+    """LeNet-5 (LeCun et al. 1998) with ReLU and max pooling: 61,706 parameters.
+
+    The layer shapes are the paper's. Three modern substitutions, all standard in re-implementations:
+    ReLU for the scaled tanh and max pooling for the trainable sub-sampling (both train faster and
+    reach a lower error), a full C3 connection table (the paper wired each C3 map to a subset of
+    S2's maps only to save compute), and softmax outputs for the Gaussian RBF units.
+    """
+    return keras.Sequential([
+        keras.Input(INPUT_SHAPE),
+        layers.ZeroPadding2D(2, name="pad_to_32"),                # (32, 32, 1), as in the paper
+        layers.Conv2D(6, 5, activation="relu", name="c1"),       # (28, 28, 6)
+        layers.MaxPooling2D(2, name="s2"),                        # (14, 14, 6)
+        layers.Conv2D(16, 5, activation="relu", name="c3"),      # (10, 10, 16)
+        layers.MaxPooling2D(2, name="s4"),                        # (5, 5, 16)
+        layers.Conv2D(120, 5, activation="relu", name="c5"),     # (1, 1, 120)
+        layers.Flatten(name="flatten"),
+        layers.Dense(84, activation="relu", name="f6"),
+        layers.Dropout(dropout, name="dropout"),
+        layers.Dense(10, activation="softmax", name="output"),
+    ], name="lenet5")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the app says about a model, and how to build it."""
+
+    name: str
+    display_name: str
+    description: str
+    build: Callable[[float], keras.Model]
+
+
+MODELS: dict[str, ModelSpec] = {
+    "mlp": ModelSpec(
+        "mlp", "MLP",
+        "A multilayer perceptron: every one of the 784 pixels connects to each of 512 hidden units, "
+        "which feed 10 outputs. It has no idea that neighbouring pixels belong together, so it must "
+        "learn each stroke at each position separately: many parameters, and easily fooled by a "
+        "digit that is shifted or drawn at another size.",
+        build_mlp),
+    "cnn": ModelSpec(
+        "cnn", "CNN",
+        "A convolutional network: three layers of small 3×3 filters slide over the image, so the same "
+        "stroke detector works everywhere, and max pooling halves the resolution twice so that later "
+        "layers see larger parts of the digit. A small dense head turns those features into ten "
+        "scores. Four times fewer parameters than the MLP, and more accurate.",
+        build_cnn),
+    "lenet5": ModelSpec(
+        "lenet5", "LeNet-5",
+        "Yann LeCun's 1998 network that read bank cheques: the image is padded to 32×32, then two "
+        "rounds of 5×5 convolution and pooling (6, then 16 feature maps) and a 5×5 convolution to "
+        "120 units, followed by dense layers of 84 and 10. The ancestor of every modern vision "
+        "model, and still hard to beat on MNIST for its size.",
+        build_lenet5),
+}
+
+
+def build_model(name: str, dropout: float = 0.0) -> keras.Model:
+    """Build a fresh, untrained model by registry name ("mlp", "cnn" or "lenet5")."""
+    if name not in MODELS:
+        raise ValueError(f"Unknown model {name!r}: choose one of {', '.join(MODELS)}.")
+    return MODELS[name].build(dropout)
+
+
+def display_name(name: str) -> str:
+    """The registry's display name; any other key (the app uses "yours") is the visitor's own model."""
+    return MODELS[name].display_name if name in MODELS else "Your model"

@@ -1,0 +1,78 @@
+"""Every page of the app runs under Streamlit's AppTest; the train and evaluate pages do their job."""
+
+import time
+from pathlib import Path
+
+import keras
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mnist_core import MODELS, evaluate_model, load_mnist
+from mnist_core.evaluate import format_report
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if path != "app_pages/home.py":
+        at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_home_shows_each_model_with_computed_figures():
+    at = open_page("app_pages/home.py")
+    values = {m.label: [] for m in at.metric}
+    for m in at.metric:
+        values[m.label].append(m.value)
+    assert values["Parameters"] == ["407,050", "93,322", "61,706"]
+    accuracies = [float(v.rstrip("%")) for v in values["Test accuracy"]]
+    assert accuracies[0] >= 98.2 and accuracies[1] >= 99.4 and accuracies[2] >= 99.1
+    assert [h.value for h in at.subheader] == [spec.display_name for spec in MODELS.values()]
+    assert any("Training device:" in md.value for md in at.markdown)
+
+
+def test_blank_draw_page_prompts_and_shows_no_verdicts():
+    at = open_page("app_pages/draw.py")
+    assert any("Draw a digit on the black square" in i.value for i in at.info)
+    assert len(at.metric) == 0
+
+
+def test_an_impossible_training_setting_is_refused_in_one_sentence():
+    at = open_page("app_pages/train.py")
+    at.select_slider(key="train_size").set_value(500)
+    at.slider(key="train_split").set_value(0.5)
+    at.select_slider(key="train_batch_size").set_value(512).run()
+    assert [e.value for e in at.error] == [
+        "After holding out the validation split only 250 images are left to train on, fewer than one batch of 512."]
+    assert at.button(key="train_start").disabled
+
+
+def test_a_short_run_through_the_page_leaves_a_run_with_a_curve():
+    at = open_page("app_pages/train.py")
+    at.selectbox(key="train_model").set_value("lenet5")
+    at.slider(key="train_epochs").set_value(1)
+    at.select_slider(key="train_size").set_value(2_000)
+    at.button(key="train_start").click().run()
+    deadline = time.monotonic() + 180
+    while "train_runs" not in at.session_state or not at.session_state["train_runs"]:
+        assert time.monotonic() < deadline, "the run did not finish in 3 minutes"
+        time.sleep(0.5)
+        at.run()
+    run = at.session_state["train_runs"][0]
+    assert run.job.status == "finished" and len(run.history) > 1 and run.history[-1].epoch_end
+    assert not at.exception
+    assert at.dataframe[0].value["run"][0].startswith("Run ")
+
+
+@pytest.mark.parametrize("name", ["lenet5"])
+def test_evaluate_page_shows_the_clis_numbers(name):
+    at = open_page("app_pages/evaluate.py")
+    at.selectbox(key="eval_model").set_value(f"{MODELS[name].display_name} (shipped)").run()
+    assert not at.exception
+    images, labels = load_mnist()[1]
+    cli_report = format_report(evaluate_model(keras.saving.load_model(f"models/{name}.keras"), images, labels))
+    assert at.code[0].value == cli_report
+    assert at.metric[0].value == cli_report.split()[1]  # "99.xx%"

@@ -1,0 +1,105 @@
+"""The look-inside pages under Streamlit's AppTest: each runs, says which digit it uses, and its
+computed sentences follow the widgets. Known answers come from scipy and the published model sizes."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.signal import correlate2d
+from streamlit.testing.v1 import AppTest
+
+from mnist_core import load_mnist
+from mnist_core.inspect import CLASSIC_KERNELS
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")  # AppTest resolves relative paths from here
+PAGES = ["app_pages/convolution.py", "app_pages/filters.py", "app_pages/mlp_vs_cnn.py", "app_pages/saliency.py"]
+
+
+def run_page(path: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(path).run()
+    assert_ok(at)
+    return at
+
+
+def assert_ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def text(at: AppTest) -> str:
+    """Everything the page wrote in prose, captions and metric labels and values, as one string."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(parts + [f"{m.label}: {m.value}" for m in at.metric])
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_runs_on_the_sample_digit_and_says_so(path):
+    at = run_page(path)
+    assert any("You have not drawn yet" in c.value for c in at.caption)
+
+
+def test_convolution_output_size_follows_stride_and_padding():
+    at = run_page("app_pages/convolution.py")
+    assert "with stride 1 and 'valid' padding turns the 28×28 image into **26×26**" in text(at)
+    at.slider(key="conv_stride").set_value(2)
+    at.radio(key="conv_padding").set_value("same")
+    at.run()
+    assert_ok(at)
+    assert "with stride 2 and 'same' padding turns the 28×28 image into **14×14**" in text(at)
+    assert "leaves 7×7" in text(at)  # 2×2 pooling of 14×14
+
+
+def test_convolution_stepper_matches_scipy():
+    at = run_page("app_pages/convolution.py")
+    at.selectbox(key="conv_kernel").set_value("Vertical edges (Sobel)")
+    at.slider(key="conv_step").set_value(26 * 12 + 9)  # row 12, column 9 of the 26×26 output
+    at.run()
+    assert_ok(at)
+    image = load_mnist()[1][0][0].astype(np.float32) / 255  # the sample: test digit #0
+    expected = correlate2d(image, CLASSIC_KERNELS["Vertical edges (Sobel)"], mode="valid")[12, 9]
+    [metric] = at.metric
+    assert metric.label == "Output at row 12, column 9"
+    assert float(metric.value) == pytest.approx(expected, abs=1e-3)
+    at.button(key="conv_next").click().run()
+    assert at.metric[0].label == "Output at row 12, column 10"
+
+
+def test_filters_layers_and_models():
+    at = run_page("app_pages/filters.py")
+    assert "**conv1** has 32 kernels of 3×3:" in text(at)
+    at.selectbox(key="filters_layer").set_value("conv2").run()
+    assert_ok(at)
+    assert "**conv2** has 64 kernels of 3×3×32" in text(at)
+    assert "averaged over those 32 input channels" in text(at)
+    assert "The first 32 of 64 kernels and maps are shown" in text(at)
+    at.selectbox(key="filters_layer").set_value("pool2").run()
+    assert "**pool2** is a pooling layer" in text(at)
+    at.selectbox(key="filters_model").set_value("lenet5").run()
+    assert_ok(at)
+    assert "**c1** has 6 kernels of 5×5:" in text(at)
+
+
+def test_mlp_vs_cnn_counts_parameters_and_moves_the_digit():
+    at = run_page("app_pages/mlp_vs_cnn.py")
+    # The published sizes, 407,050 / 93,322 and / 61,706, and the MLP's 784 × 512 + 512 first layer.
+    assert "The MLP has 4.4× the CNN's parameters and 6.6× LeNet-5's. 401,920 of them" in text(at)
+    assert "Confidence in a **7**, the test label" in text(at)
+    at.selectbox(key="mlp_vs_cnn_transform").set_value("rotate").run()
+    at.slider(key="mlp_vs_cnn_amount").set_value(30.0).run()
+    assert_ok(at)
+    assert [m.label for m in at.metric] == ["MLP at 30°", "CNN at 30°", "LeNet-5 at 30°"]
+    assert "first to fall below 50 %" in text(at) or "Every model stays above 50 %" in text(at)
+    at.radio(key="mlp_vs_cnn_order").set_value("weakest").run()
+    assert_ok(at)
+    assert "fire **weakest** on this digit" in text(at)
+
+
+def test_saliency_answers_why_not():
+    at = run_page("app_pages/saliency.py")
+    at.selectbox(key="saliency_digit").set_value(9).run()
+    assert_ok(at)
+    assert "the evidence each model found for a **9**" in text(at)
+    at.select_slider(key="saliency_patch").set_value(3).run()
+    assert_ok(at)
+    assert "in all 676 positions" in text(at)  # (28 − 3 + 1)² occluded copies

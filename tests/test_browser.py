@@ -1,0 +1,64 @@
+"""The real thing: `streamlit run app.py` in headless Chromium, driven with the mouse like a visitor."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+STROKES = {  # digit → strokes as lists of (x, y) in a 280×280 canvas
+    1: [[(140, 50), (140, 230)]],
+    7: [[(80, 60), (200, 60)], [(200, 60), (120, 230)]],
+}
+
+
+def verdict(page, label: str) -> str:
+    """The value of the st.metric whose label is `label`."""
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{label}$")))
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def draw(page, strokes) -> None:
+    box = page.locator("canvas.upper-canvas").bounding_box()
+    scale = box["width"] / 280
+    for stroke in strokes:
+        (x0, y0), (x1, y1) = stroke
+        page.mouse.move(box["x"] + x0 * scale, box["y"] + y0 * scale)
+        page.mouse.down()
+        for i in range(1, 21):  # many small moves: a real freehand stroke
+            t = i / 20
+            page.mouse.move(box["x"] + (x0 + t * (x1 - x0)) * scale, box["y"] + (y0 + t * (y1 - y0)) * scale)
+        page.mouse.up()
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "Traceback" not in page.content()
+
+
+def test_drawn_digits_are_read_by_the_cnn(page, app_url):
+    page.goto(f"{app_url}/draw")
+    page.wait_for_selector("canvas.upper-canvas")
+    page.get_by_text("Draw a digit on the black square").wait_for()  # blank: a prompt, no verdicts
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    for digit, strokes in STROKES.items():
+        draw(page, strokes)
+        page.wait_for_function(
+            """d => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+                 m.innerText.startsWith('CNN') && m.innerText.includes('\\n' + d + ' '))""", arg=str(digit))
+        assert verdict(page, "CNN").startswith(f"{digit} ")
+        page.screenshot(path=f".pytest_cache/draw_{digit}.png", full_page=True)
+        page.get_by_role("button", name="Clear").click()
+        page.get_by_text("Draw a digit on the black square").wait_for()
+    assert_no_exception(page)
+
+
+def test_a_non_image_upload_gets_one_clear_sentence(page, app_url):
+    page.goto(f"{app_url}/draw")
+    page.get_by_text("Upload", exact=True).click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        {"name": "digit.png", "mimeType": "image/png", "buffer": b"these are my notes, not a picture"})
+    page.locator('[data-testid="stAlertContentError"]').wait_for()
+    assert "not a PNG or JPEG image" in page.locator('[data-testid="stAlertContentError"]').inner_text()
+    assert_no_exception(page)

@@ -1,0 +1,75 @@
+"""The training engine: validated configs, progress reports, Stop, and seeded repeatability."""
+
+import math
+
+import numpy as np
+import pytest
+
+from mnist_core import TrainConfig, train
+
+QUICK = dict(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("epochs", 0, "Epochs must be a whole number of at least 1"),
+    ("epochs", 2.5, "Epochs must be a whole number"),
+    ("batch_size", -8, "Batch size must be a whole number"),
+    ("learning_rate", math.nan, "Learning rate must be a positive number"),
+    ("learning_rate", 0.0, "Learning rate must be a positive number"),
+    ("dropout", 1.0, "Dropout must be at least 0 and below 1"),
+    ("dropout", math.nan, "Dropout must be at least 0 and below 1"),
+    ("validation_split", -0.1, "Validation split must be"),
+    ("optimizer", "adagrad", "Optimizer must be one of adam, sgd, rmsprop"),
+    ("model", "vgg", "Unknown model 'vgg'"),
+    ("train_size", 0, "Training-set size must be a whole number from 1 to 60,000"),
+    ("train_size", 70_000, "Training-set size must be"),
+    ("seed", -1, "Seed must be"),
+])
+def test_bad_values_are_refused_with_one_sentence(field, value, words):
+    with pytest.raises(ValueError, match=words):
+        TrainConfig(**{field: value})
+
+
+def test_a_subset_smaller_than_one_batch_is_refused():
+    with pytest.raises(ValueError, match="only 90 images are left to train on, fewer than one batch of 128"):
+        TrainConfig(train_size=100, validation_split=0.1, batch_size=128)
+
+
+@pytest.fixture(scope="module")
+def quick_run():
+    reports = []
+    return train(TrainConfig(**QUICK), on_progress=reports.append), reports
+
+
+def test_short_seeded_run_learns(quick_run):
+    result, reports = quick_run
+    final = reports[-1]
+    assert final.epoch_end and final.val_accuracy > 0.9  # from 10 % (chance) in two epochs of 2,700 images
+    assert result.model.count_params() == 61_706 and not result.stopped
+
+
+def test_progress_reports_feed_curves_and_a_progress_bar(quick_run):
+    _, reports = quick_run
+    steps = [r.step for r in reports]
+    assert steps == sorted(steps) and len(reports) >= 10  # every few batches, not just per epoch
+    assert reports[-1].step == reports[-1].total_steps == 2 * math.ceil(2700 / 64)
+    assert all(r.images_per_s > 0 and r.eta_s >= 0 for r in reports)
+    assert [r.val_accuracy is not None for r in reports] == [r.epoch_end for r in reports]
+    assert [r.epoch for r in reports if r.epoch_end] == [1, 2]
+
+
+def test_same_seed_same_metrics(quick_run):
+    again = train(TrainConfig(**QUICK))
+    assert again.history[-1].val_loss == quick_run[0].history[-1].val_loss
+
+
+def test_should_stop_ends_within_one_batch():
+    calls = []
+
+    def stop_after_five() -> bool:
+        calls.append(1)
+        return len(calls) >= 5
+
+    result = train(TrainConfig(**{**QUICK, "epochs": 3}), should_stop=stop_after_five)
+    assert result.stopped and result.history[-1].step == 5
+    assert result.model.predict_on_batch(np.zeros((1, 28, 28, 1))).shape == (1, 10)

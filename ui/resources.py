@@ -1,0 +1,30 @@
+"""Resources every visitor shares, loaded once per server process with `st.cache_resource`."""
+
+import keras
+import numpy as np
+import streamlit as st
+
+from mnist_core import Evaluation, evaluate_model, load_mnist, load_shipped_models, training_device
+
+
+@st.cache_resource(show_spinner="Loading the shipped models…")
+def shipped_models() -> dict[str, keras.Model]:
+    return load_shipped_models()
+
+
+@st.cache_resource(show_spinner="Loading the MNIST test set…")
+def test_set() -> tuple[np.ndarray, np.ndarray]:
+    """The official 10,000 test images (uint8, (N, 28, 28)) and labels."""
+    _, test = load_mnist()
+    return test
+
+
+@st.cache_resource(show_spinner="Scoring the model on the 10,000 official test images…")
+def shipped_evaluation(name: str) -> Evaluation:
+    images, labels = test_set()
+    return evaluate_model(shipped_models()[name], images, labels)
+
+
+@st.cache_resource
+def device() -> str:
+    return training_device()

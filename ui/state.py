@@ -1,0 +1,53 @@
+"""One visitor's state shared between pages (kept in `st.session_state`)."""
+
+import numpy as np
+import streamlit as st
+
+from mnist_core import MODELS, Evaluation, evaluate_model
+from ui.resources import shipped_evaluation, shipped_models, test_set
+
+SAMPLE_INDEX = 0  # the first official test digit, a 7, stands in until the visitor draws
+
+
+def remember_drawing(image: np.ndarray) -> None:
+    """Keep the latest MNIST-style (28, 28) drawing for the look-inside pages."""
+    st.session_state["drawing"] = image
+
+
+def current_digit() -> tuple[np.ndarray, str]:
+    """The visitor's latest drawing, or a sample test digit; and a sentence saying which it is."""
+    if st.session_state.get("drawing") is not None:
+        return st.session_state["drawing"], "Showing your latest drawing from the Draw page."
+    images, labels = test_set()
+    return (images[SAMPLE_INDEX].astype(np.float32) / 255,
+            f"You have not drawn yet, so this uses test digit #{SAMPLE_INDEX} (a {labels[SAMPLE_INDEX]}) "
+            "from MNIST. Draw one on the Draw page to see your own.")
+
+
+def available_models() -> dict:
+    """The shipped models, plus the visitor's own chosen run as "yours" when there is one."""
+    models = dict(shipped_models())
+    if st.session_state.get("your_model") is not None:
+        models["yours"] = st.session_state["your_model"]
+    return models
+
+
+def model_choices() -> dict[str, tuple[str, object]]:
+    """Label → ("shipped", name) or ("run", run) for every model this visitor can evaluate."""
+    choices = {f"{spec.display_name} (shipped)": ("shipped", name) for name, spec in MODELS.items()}
+    for run in st.session_state.get("train_runs", []):
+        if run.model is not None:
+            choices[run.label] = ("run", run)
+    return choices
+
+
+def evaluation_of(label: str, choice: tuple[str, object]) -> tuple[Evaluation, np.ndarray]:
+    """The test-set evaluation of a choice (shared cache for shipped models, per-visitor for runs)."""
+    kind, what = choice
+    images, labels = test_set()
+    if kind == "shipped":
+        return shipped_evaluation(what), images
+    cache = st.session_state.setdefault("eval_cache", {})
+    if what.id not in cache:
+        cache[what.id] = evaluate_model(what.model, images, labels)
+    return cache[what.id], images
