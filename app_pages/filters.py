@@ -4,7 +4,6 @@ import numpy as np
 import streamlit as st
 from keras import layers
 
-from mnist_core import ShippedModelError
 from mnist_core.inside_figures import heatmap, heatmap_grid
 from mnist_core.inspect import FEATURE_LAYERS, conv_kernels, feature_maps
 from mnist_core.models import display_name
@@ -26,11 +25,7 @@ image, sentence = current_digit()
 st.title("Filters and feature maps")
 st.caption(sentence)
 
-try:
-    model = available_models()[name]
-except ShippedModelError as err:
-    st.error(str(err))
-    st.stop()
+model = available_models()[name]
 
 stack = [layer for layer in model.layers if isinstance(layer, FEATURE_LAYERS)]
 chosen = st.sidebar.selectbox("Layer", [layer.name for layer in stack], key="filters_layer")

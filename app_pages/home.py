@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from mnist_core import MODELS, ShippedModelError
-from ui.resources import device, shipped_evaluation, shipped_models
+from mnist_core import MODELS
+from ui.resources import device, shipped_evaluation
+from ui.state import available_models
 
 st.title("MNIST Lab")
 st.caption("How neural networks read handwritten digits: draw one, look inside, train your own.")
@@ -12,11 +13,7 @@ st.markdown(
     "right now on the 10,000 official test digits it never saw during training."
 )
 
-try:
-    models = shipped_models()
-except ShippedModelError as err:
-    st.error(str(err))
-    st.stop()
+models = available_models()  # stops the page with one sentence if a model file is missing
 
 for column, (name, spec) in zip(st.columns(len(MODELS)), MODELS.items()):
     with column:

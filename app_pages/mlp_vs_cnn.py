@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core import MODELS, ShippedModelError, predict_digit
+from mnist_core import MODELS, predict_digit
 from mnist_core.inside_figures import heatmap, heatmap_grid, invariance_chart
 from mnist_core.inspect import (
     INVARIANCE_KINDS,
@@ -38,11 +38,7 @@ image, sentence = current_digit()
 st.title("MLP vs CNN")
 st.caption(sentence)
 
-try:
-    models = available_models()
-except ShippedModelError as err:
-    st.error(str(err))
-    st.stop()
+models = available_models()
 
 
 def breaking_sentence(values: np.ndarray, curves: dict[str, np.ndarray]) -> str:

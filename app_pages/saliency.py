@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mnist_core import ShippedModelError, predict_digit
+from mnist_core import predict_digit
 from mnist_core.inside_figures import saliency_overlay
 from mnist_core.inspect import saliency
 from mnist_core.models import display_name
@@ -15,11 +15,7 @@ image, sentence = current_digit()
 st.title("Where it looked")
 st.caption(sentence)
 
-try:
-    models = available_models()
-except ShippedModelError as err:
-    st.error(str(err))
-    st.stop()
+models = available_models()
 
 probabilities = predict_digit(models, image)
 verdicts = {name: int(p.argmax()) for name, p in probabilities.items()}

@@ -62,3 +62,23 @@ def test_a_non_image_upload_gets_one_clear_sentence(page, app_url):
     page.locator('[data-testid="stAlertContentError"]').wait_for()
     assert "not a PNG or JPEG image" in page.locator('[data-testid="stAlertContentError"]').inner_text()
     assert_no_exception(page)
+
+
+def test_a_training_run_shows_live_curves_and_stops(page, app_url):
+    page.goto(f"{app_url}/train")
+    page.locator("h1", has_text="Train a model").wait_for()
+    epochs = page.locator('[data-testid="stSlider"]').filter(has_text="Epochs").get_by_role("slider")
+    epochs.focus()
+    epochs.press("End")  # 20 epochs: long enough to stop it half-way
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stSlider"]')]
+                                 .some(s => s.innerText.startsWith('Epochs') && s.innerText.includes('20'))""")
+    page.get_by_role("button", name="Start").click()
+    page.get_by_text(re.compile(r"Epoch \d+/20 · step")).wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()  # the live curve
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_text("Your runs").wait_for()
+    page.get_by_text("Overlay on one chart").wait_for()
+    assert page.locator(".js-plotly-plot").count() >= 1
+    assert page.get_by_role("button", name="Start").is_enabled()
+    page.screenshot(path=".pytest_cache/train_stopped.png", full_page=True)
+    assert_no_exception(page)

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mnist_core import MODELS, Evaluation, evaluate_model
+from mnist_core import MODELS, Evaluation, ShippedModelError, evaluate_model
 from ui.resources import shipped_evaluation, shipped_models, test_set
 
 SAMPLE_INDEX = 0  # the first official test digit, a 7, stands in until the visitor draws
@@ -25,8 +25,15 @@ def current_digit() -> tuple[np.ndarray, str]:
 
 
 def available_models() -> dict:
-    """The shipped models, plus the visitor's own chosen run as "yours" when there is one."""
-    models = dict(shipped_models())
+    """The shipped models, plus the visitor's own chosen run as "yours" when there is one.
+
+    A missing or corrupt model file ends the page with its one-sentence error (and how to rebuild it).
+    """
+    try:
+        models = dict(shipped_models())
+    except ShippedModelError as err:
+        st.error(str(err))
+        st.stop()
     if st.session_state.get("your_model") is not None:
         models["yours"] = st.session_state["your_model"]
     return models

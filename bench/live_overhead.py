@@ -1,0 +1,61 @@
+"""Does live reporting slow training? The Train page's path against the CLI's, same config, one run.
+
+    python bench/live_overhead.py --repeats 3
+
+CLI path: `train(config, on_progress=progress_bar)` in the calling thread. Page path: a `TrainingJob`
+in its worker thread while another thread polls it once a second, as the page's fragment does
+(heartbeat, latest report, a copy of the whole curve). Target: page ≤ 1.10 × CLI (medians).
+"""
+
+import argparse
+import contextlib
+import io
+import statistics
+import threading
+
+from mnist_core import TrainConfig, train
+from mnist_core.device import fastest_precision
+from mnist_core.jobs import TrainingJob, TrainingSlots
+from mnist_core.train import progress_bar
+
+CONFIG = TrainConfig(model="cnn", epochs=2, train_size=20_000, precision=fastest_precision())
+
+
+def cli_seconds() -> float:
+    with contextlib.redirect_stderr(io.StringIO()):  # the bar is drawn, but not onto this report
+        return train(CONFIG, on_progress=progress_bar).seconds
+
+
+def page_seconds() -> float:
+    job = TrainingJob(CONFIG, TrainingSlots(1)).start()
+    done = threading.Event()
+
+    def poll() -> None:  # what the page's st.fragment(run_every=1) does each second
+        while not done.wait(1.0):
+            job.heartbeat()
+            _ = job.latest, job.status, list(job.progress)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    job.wait()
+    done.set()
+    return job.result.seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    cli, page = [], []
+    for i in range(args.repeats):  # alternate, so that machine noise hits both alike
+        cli.append(cli_seconds())
+        page.append(page_seconds())
+        print(f"repeat {i}: CLI {cli[-1]:.2f} s, page {page[-1]:.2f} s", flush=True)
+    ratio = statistics.median(page) / statistics.median(cli)
+    print(f"config: {CONFIG}")
+    print(f"median training time: CLI {statistics.median(cli):.2f} s, page {statistics.median(page):.2f} s, "
+          f"ratio {ratio:.3f} (target <= 1.10)")
+
+
+if __name__ == "__main__":
+    main()
