@@ -43,7 +43,7 @@ with table:
                "were found. F1 balances the two.")
 with matrix:
     event = st.plotly_chart(confusion_matrix(evaluation.confusion), on_select="rerun", selection_mode="points",
-                            key="eval_confusion")
+                            key="eval_confusion", config={"displayModeBar": False})
     st.caption("Rows: the true digit; columns: the model's answer. Click a square to see those images.")
 
 points = event.selection.points if event and event.selection else []

@@ -46,7 +46,8 @@ except ValueError as err:
     config, problem = None, str(err)
 if problem:
     st.error(problem)
-if st.button("Start", type="primary", key="train_start", disabled=problem is not None or active_job() is not None):
+busy = problem is not None or active_job() is not None
+if st.button("Start training", type="primary", key="train_start", disabled=busy):
     start(config)
     st.rerun()
 
@@ -66,7 +67,7 @@ def live() -> None:
     st.progress(p.step / p.total_steps if p else 0.0,
                 text=f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps} · {p.images_per_s:,.0f} "
                      f"images/s · ETA {p.eta_s:.0f} s" if p else "Preparing the data and the model…")
-    st.button("Stop", on_click=job.stop, key="train_stop", disabled=job.stop_requested)
+    st.button("Stop training", on_click=job.stop, key="train_stop", disabled=job.stop_requested)
     if job.progress:
         st.plotly_chart(training_curves({"this run": job.progress}), key="train_live_curves")
 
@@ -74,7 +75,7 @@ def live() -> None:
 live()
 runs = st.session_state.get("train_runs", [])
 if not runs:
-    st.info("No runs yet: choose the settings in the sidebar and press Start.")
+    st.info("No runs yet: choose the settings in the sidebar and press Start training.")
     st.stop()
 
 st.subheader("Your runs")

@@ -50,16 +50,23 @@ def confusion_matrix(confusion: np.ndarray) -> go.Figure:
     """
     true, predicted = np.meshgrid(range(10), range(10), indexing="ij")
     off = confusion * (true != predicted)
-    colour = np.where(true == predicted, -1, off)  # -1 → the diagonal's own colour
+    top = max(1, int(off.max()))
+    colour = np.where(true == predicted, -1, off)  # -1: the diagonal's own green; 0: white; top: red
+    zero = 1 / (top + 1)  # where 0 falls on the [-1, top] scale
+    scale = [[0, "#d9f0d3"], [zero / 2, "#d9f0d3"], [zero / 2, "#ffffff"], [zero, "#ffffff"], [1, "#d62728"]]
     fig = go.Figure(go.Scatter(
         x=predicted.ravel(), y=true.ravel(), mode="markers+text", text=confusion.ravel(),
-        textfont=dict(size=11), customdata=confusion.ravel(),
-        marker=dict(symbol="square", size=34, color=colour.ravel(), cmin=-1, cmax=max(1, off.max()),
-                    colorscale=[[0, "#d9f0d3"], [1e-9, "#ffffff"], [1, "#d62728"]], line=dict(width=0)),
-        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>"))
+        textfont=dict(size=11, color="#222"), customdata=confusion.ravel(),
+        marker=dict(symbol="square", size=34, color=colour.ravel(), cmin=-1, cmax=top, colorscale=scale,
+                    line=dict(width=0)),
+        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<extra></extra>",
+        selected=dict(marker=dict(opacity=1)),
+        unselected=dict(marker=dict(opacity=0.6), textfont=dict(color="#222"))))
     fig.update_layout(height=460, width=460, margin=dict(l=10, r=10, t=10, b=10), clickmode="event+select",
                       xaxis=dict(title="predicted digit", dtick=1, range=[-0.6, 9.6], side="top"),
                       yaxis=dict(title="true digit", dtick=1, range=[9.6, -0.6]), dragmode=False)
+    fig.update_xaxes(showgrid=False, zeroline=False)
+    fig.update_yaxes(showgrid=False, zeroline=False)
     return fig
 
 

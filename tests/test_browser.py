@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +52,8 @@ def test_drawn_digits_are_read_by_the_cnn(page, app_url):
         page.screenshot(path=f".pytest_cache/draw_{digit}.png", full_page=True)
         page.get_by_role("button", name="Clear").click()
         page.get_by_text("Draw a digit on the black square").wait_for()
+        # Clear swaps in a fresh canvas; the old one lingers as a stale element until the rerun ends.
+        expect(page.locator("canvas.upper-canvas")).to_have_count(1)  # (it sits in a shadow root)
     assert_no_exception(page)
 
 
@@ -72,13 +75,13 @@ def test_a_training_run_shows_live_curves_and_stops(page, app_url):
     epochs.press("End")  # 20 epochs: long enough to stop it half-way
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stSlider"]')]
                                  .some(s => s.innerText.startsWith('Epochs') && s.innerText.includes('20'))""")
-    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Start training").click()
     page.get_by_text(re.compile(r"Epoch \d+/20 · step")).wait_for()
     page.locator(".js-plotly-plot").first.wait_for()  # the live curve
-    page.get_by_role("button", name="Stop").click()
+    page.get_by_role("button", name="Stop training").click()
     page.get_by_text("Your runs").wait_for()
     page.get_by_text("Overlay on one chart").wait_for()
     assert page.locator(".js-plotly-plot").count() >= 1
-    assert page.get_by_role("button", name="Start").is_enabled()
+    assert page.get_by_role("button", name="Start training").is_enabled()
     page.screenshot(path=".pytest_cache/train_stopped.png", full_page=True)
     assert_no_exception(page)
