@@ -1,6 +1,6 @@
 """Does live reporting slow training? The Train page's path against the CLI's, same config, one run.
 
-    python bench/live_overhead.py --repeats 3
+    python -m bench.live_overhead --repeats 3
 
 CLI path: `train(config, on_progress=progress_bar)` in the calling thread. Page path: a `TrainingJob`
 in its worker thread while another thread polls it once a second, as the page's fragment does

@@ -1,6 +1,6 @@
 """Render time of each look-inside page once the models are cached: median seconds per page.
 
-    PYTHONPATH=. TF_CPP_MIN_LOG_LEVEL=3 python bench/page_render.py --runs 5
+    python -m bench.page_render --runs 5
 
 Runs app.py under Streamlit's AppTest, switches to each page, runs it once more to warm every cache
 (models, test set, Keras graphs), then times --runs reruns. Target: ≤ 1 s per page. AppTest times the

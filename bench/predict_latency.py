@@ -1,6 +1,6 @@
 """Latency of one drawing through all three shipped models: `predict_digit` against `model.predict`.
 
-    python bench/predict_latency.py --calls 200
+    python -m bench.predict_latency --calls 200
 
 Prints medians over many calls and the ratio. Targets: predict_digit ≤ 5 ms; the Draw page's whole
 path (a 280×280 canvas through MNIST-style preprocessing and the three models) ≤ 20 ms.

@@ -1,6 +1,6 @@
 """Time for the CNN to reach 99.0 % test accuracy: our engine against plain Keras, in one run.
 
-    python bench/train_to_99.py --repeats 3
+    python -m bench.train_to_99 --repeats 3
 
 The reference is what a learner writes: `fit` on numpy arrays, batch 64, RMSprop with its default
 settings. Both are scored on the official test set at each epoch end (that evaluation is inside

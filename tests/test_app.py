@@ -50,6 +50,14 @@ def test_an_impossible_training_setting_is_refused_in_one_sentence():
     assert at.button(key="train_start").disabled
 
 
+def test_settings_survive_a_trip_to_another_page():
+    at = open_page("app_pages/train.py")
+    at.slider(key="train_epochs").set_value(7).run()
+    at.switch_page("app_pages/draw.py").run()
+    at.switch_page("app_pages/train.py").run()
+    assert at.slider(key="train_epochs").value == 7
+
+
 def test_a_short_run_through_the_page_leaves_a_run_with_a_curve():
     at = open_page("app_pages/train.py")
     at.selectbox(key="train_model").set_value("lenet5")

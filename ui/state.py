@@ -58,3 +58,19 @@ def evaluation_of(label: str, choice: tuple[str, object]) -> tuple[Evaluation, n
     if what.id not in cache:
         cache[what.id] = evaluate_model(what.model, images, labels)
     return cache[what.id], images
+
+
+# Value widgets whose setting should survive a trip to another page (buttons and uploaders cannot).
+SETTINGS = (
+    "draw_stroke_width", "draw_mnist_style", "draw_source", "conv_kernel", "conv_stride", "conv_padding",
+    "mlp_vs_cnn_order", "mlp_vs_cnn_transform", "saliency_patch", "train_model", "train_epochs",
+    "train_size", "train_split", "train_batch_size", "train_lr", "train_optimizer", "train_dropout",
+    "train_augment", "train_precision", "train_yours",
+)
+
+
+def keep_settings() -> None:
+    """Streamlit forgets a widget's value when its page is left; re-assigning the key keeps it."""
+    for key in SETTINGS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
