@@ -61,12 +61,15 @@ def live() -> None:
     job.heartbeat()
     if job.done:
         st.rerun()  # the whole page: the run joins the list below
+    p = job.latest
     if job.status == "queued":
         st.info(f"Another visitor is training. You are number {job.queue_position} in the queue.")
-    p = job.latest
-    st.progress(p.step / p.total_steps if p else 0.0,
-                text=f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps} · {p.images_per_s:,.0f} "
-                     f"images/s · ETA {p.eta_s:.0f} s" if p else "Preparing the data and the model…")
+        st.progress(0.0, text="Waiting for your turn…")
+    elif p is None:
+        st.progress(0.0, text="Preparing the data and the model…")
+    else:
+        st.progress(p.step / p.total_steps, text=f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps} · "
+                                                 f"{p.images_per_s:,.0f} images/s · ETA {p.eta_s:.0f} s")
     st.button("Stop training", on_click=job.stop, key="train_stop", disabled=job.stop_requested)
     if job.progress:
         st.plotly_chart(training_curves({"this run": job.progress}), key="train_live_curves")

@@ -74,6 +74,11 @@ def test_a_short_run_through_the_page_leaves_a_run_with_a_curve():
     assert not at.exception
     assert at.dataframe[0].value["run"][0].startswith("Run ")
 
+    at.selectbox(key="train_yours").set_value(run.label).run()  # "your model" joins the shipped ones
+    at.switch_page("app_pages/mlp_vs_cnn.py").run()
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["MLP at 0 px", "CNN at 0 px", "LeNet-5 at 0 px", "Your model at 0 px"]
+
 
 @pytest.mark.parametrize("name", ["lenet5"])
 def test_evaluate_page_shows_the_clis_numbers(name):
