@@ -30,7 +30,7 @@ with st.sidebar:
     fast = fastest_precision()
     precision = fast if fast != "float32" and st.toggle(
         "16-bit arithmetic", value=True, key="train_precision",
-        help=f"Trains in {fast} (weights stay float32): about twice as fast on this hardware.") else "float32"
+        help=f"Trains in {fast} (weights stay float32): faster where the hardware has 16-bit units.") else "float32"
 
 st.title("Train a model")
 st.caption(f"Training device: {device()}. Runs are short on purpose: a few thousand images and a couple of "
