@@ -4,7 +4,8 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from mnist_core import predict_digit
-from mnist_core.figures import digit_image, probability_bars
+from mnist_core.figures import probability_bars
+from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
 from mnist_core.preprocess import UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
 from ui.state import available_models, remember_drawing
@@ -17,6 +18,7 @@ with st.sidebar:
 st.title("Draw a digit")
 st.caption("Draw with the mouse (or a finger); the verdicts update after every stroke.")
 st.session_state.setdefault("draw_canvas_version", 0)
+models = available_models()  # a missing model file stops the page here, with one sentence
 
 
 def clear_canvas() -> None:
@@ -79,11 +81,11 @@ if image is None:
     st.stop()
 
 with right:
-    st.plotly_chart(digit_image(image, "What the models see (28×28)", height=280), key="draw_input_fig")
+    st.plotly_chart(heatmap(image, "What the models see (28×28)", height=280), key="draw_input_fig")
     st.caption("MNIST digits were fitted into a 20×20 box and centred by their centre of mass. "
                "Switch the preprocessing off to see how the verdicts change when a drawing is just shrunk.")
 
-probabilities = predict_digit(available_models(), image)
+probabilities = predict_digit(models, image)
 for column, (name, p) in zip(st.columns(len(probabilities)), probabilities.items()):
     column.metric(display_name(name), f"{p.argmax()}  ({p.max():.0%})", border=True)
 st.plotly_chart(probability_bars(probabilities), key="draw_bars")

@@ -1,15 +1,17 @@
 """Home: the three shipped models, their sizes and their accuracy measured here on the test set."""
 
+from functools import partial
+
 import streamlit as st
 
 from mnist_core import MODELS
 from ui.resources import device, shipped_evaluation
-from ui.state import available_models
+from ui.state import available_models, or_stop
 
 st.title("MNIST Lab")
 st.caption("How neural networks read handwritten digits: draw one, look inside, train your own.")
 st.markdown(
-    "Three networks were trained on the 60,000 handwritten digits of MNIST. Below, each is scored "
+    "Three networks were trained on MNIST's training set of handwritten digits. Below, each is scored "
     "right now on the 10,000 official test digits it never saw during training."
 )
 
@@ -19,7 +21,7 @@ for column, (name, spec) in zip(st.columns(len(MODELS)), MODELS.items()):
     with column:
         st.subheader(spec.display_name)
         st.metric("Parameters", f"{models[name].count_params():,}", border=True)
-        evaluation = shipped_evaluation(name)
+        evaluation = or_stop(partial(shipped_evaluation, name))
         errors = int(round((1 - evaluation.accuracy) * len(evaluation.labels)))
         st.metric("Test accuracy", f"{evaluation.accuracy:.2%}", border=True,
                   help=f"{errors} of {len(evaluation.labels):,} official test digits misread.")

@@ -3,51 +3,29 @@
 import pandas as pd
 import streamlit as st
 
-from mnist_core import MODELS, TrainConfig
-from mnist_core.device import fastest_precision
 from mnist_core.figures import training_curves
-from mnist_core.jobs import check_limits
-from mnist_core.training import OPTIMIZERS
 from ui.resources import device
+from ui.train_settings import make_config, settings_sidebar
 from ui.training import active_job, choose_yours, collect_finished, server_limits, start
 
-limits = server_limits()
-SIZES = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000]
-RATES = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+try:
+    limits = server_limits()
+except ValueError as err:
+    st.error(str(err))
+    st.stop()
 with st.sidebar:
-    model = st.selectbox("Model", list(MODELS), index=2, format_func=lambda n: MODELS[n].display_name,
-                         key="train_model")
-    epochs = st.slider("Epochs", 1, limits.max_epochs, 2, key="train_epochs")
-    size = st.select_slider("Training images", [s for s in SIZES if s <= limits.max_train_size], 5_000,
-                            key="train_size", format_func=lambda s: f"{s:,}")
-    split = st.slider("Held out for validation", 0.0, 0.5, 0.1, 0.05, key="train_split")
-    batch = st.select_slider("Batch size", [16, 32, 64, 128, 256, 512], 128, key="train_batch_size")
-    rate = st.select_slider("Learning rate", RATES, 3e-3, key="train_lr", format_func=lambda r: f"{r:g}")
-    optimizer = st.radio("Optimizer", OPTIMIZERS, horizontal=True, key="train_optimizer",
-                         help="SGD uses momentum 0.9. All three warm up, then follow a cosine decay.")
-    dropout = st.slider("Dropout", 0.0, 0.7, 0.0, 0.05, key="train_dropout")
-    augment = st.toggle("Augment (random shifts, rotations, zooms)", key="train_augment")
-    fast = fastest_precision()
-    precision = fast if fast != "float32" and st.toggle(
-        "16-bit arithmetic", value=True, key="train_precision",
-        help=f"Trains in {fast} (weights stay float32): faster where the hardware has 16-bit units.") else "float32"
+    settings = settings_sidebar(limits)
 
 st.title("Train a model")
 st.caption(f"Training device: {device()}. Runs are short on purpose: a few thousand images and a couple of "
            "epochs already show the loss falling.")
 collect_finished()
 
-try:
-    config = TrainConfig(model=model, epochs=epochs, batch_size=batch, learning_rate=rate, optimizer=optimizer,
-                         dropout=dropout, augment=augment, validation_split=split, train_size=size,
-                         precision=precision)
-    problem = check_limits(config, limits)
-except ValueError as err:
-    config, problem = None, str(err)
+config, problem = make_config(settings, limits)
 if problem:
     st.error(problem)
 busy = problem is not None or active_job() is not None
-if st.button("Start training", type="primary", key="train_start", disabled=busy):
+if st.button("Start training", type="primary", key="train_start", disabled=busy) and active_job() is None:
     start(config)
     st.rerun()
 
@@ -62,7 +40,7 @@ def live() -> None:
     if job.done:
         st.rerun()  # the whole page: the run joins the list below
     p = job.latest
-    if job.status == "queued":
+    if job.status == "queued" and job.queue_position:
         st.info(f"Another visitor is training. You are number {job.queue_position} in the queue.")
         st.progress(0.0, text="Waiting for your turn…")
     elif p is None:

@@ -11,6 +11,7 @@ import importlib.resources
 import importlib.util
 import os
 import pickle
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -132,9 +133,9 @@ def _write_cache(arrays: dict[str, np.ndarray]) -> None:
     """Keep the verified arrays so that the next process skips the slow unpickling."""
     try:
         LAB_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        tmp = LAB_CACHE.with_suffix(".tmp.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, LAB_CACHE)
+        with tempfile.NamedTemporaryFile(dir=LAB_CACHE.parent, suffix=".npz", delete=False) as tmp:
+            np.savez(tmp, **arrays)  # a private file per writer: concurrent first loads cannot interleave
+        os.replace(tmp.name, LAB_CACHE)
     except OSError:
         pass  # a read-only home only costs speed
 

@@ -27,21 +27,6 @@ def probability_bars(probabilities: dict[str, np.ndarray]) -> go.Figure:
     return fig
 
 
-def digit_image(image: np.ndarray, title: str = "", height: int = 300) -> go.Figure:
-    """A small grayscale image (e.g. the 28×28 model input) enlarged, white ink on black, values on hover."""
-    fig = go.Figure(go.Heatmap(z=image, colorscale="gray", zmin=0, zmax=1, showscale=False,
-                               hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"))
-    _square(fig, title, height)
-    return fig
-
-
-def _square(fig: go.Figure, title: str, height: int) -> None:
-    fig.update_layout(title=dict(text=title, font=dict(size=14)), height=height, width=height,
-                      margin=dict(l=5, r=5, t=30 if title else 5, b=5))
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
-
-
 def confusion_matrix(confusion: np.ndarray) -> go.Figure:
     """The 10×10 confusion matrix as clickable squares (Plotly heatmaps cannot be selected).
 

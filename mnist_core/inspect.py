@@ -81,7 +81,7 @@ def saliency(model: keras.Model, image: np.ndarray, digit: int, patch: int = 5,
     image = np.asarray(image, dtype=np.float32)
     probs = _predict(model, _batch(np.concatenate([image[None], image * masks])))[:, digit]
     drops = np.clip(probs[0] - probs[1:], 0, None)  # (P,)
-    heat = np.einsum("p,phw->hw", drops, 1 - masks) / hidden
+    heat = np.einsum("p,phw->hw", drops, 1 - masks) / np.maximum(hidden, 1)  # stride > patch skips pixels
     top = heat.max()
     return heat / top if top > 0 else np.zeros_like(heat)
 

@@ -85,7 +85,7 @@ MODELS: dict[str, ModelSpec] = {
         "A convolutional network: three layers of small 3×3 filters slide over the image, so the same "
         "stroke detector works everywhere, and max pooling halves the resolution twice so that later "
         "layers see larger parts of the digit. A small dense head turns those features into ten "
-        "scores. Four times fewer parameters than the MLP, and more accurate.",
+        "scores. Far fewer parameters than the MLP, and more accurate.",
         build_cnn),
     "lenet5": ModelSpec(
         "lenet5", "LeNet-5",

@@ -35,8 +35,9 @@ def load_model_file(path: Path, name: str | None = None) -> keras.Model:
                                 f"with `{rebuild_command(name or path.stem)}`.") from err
 
 
-def load_shipped_models(directory: Path = MODELS_DIR) -> dict[str, keras.Model]:
-    """`{"mlp": model, "cnn": model, "lenet5": model}` from the committed .keras files."""
+def load_shipped_models(directory: Path | None = None) -> dict[str, keras.Model]:
+    """`{"mlp": model, "cnn": model, "lenet5": model}` from the committed .keras files (or `directory`)."""
+    directory = directory or MODELS_DIR
     return {name: load_model_file(directory / f"{name}.keras", name) for name in MODELS}
 
 

@@ -115,8 +115,11 @@ def _optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimi
         rate = keras.optimizers.schedules.CosineDecay(
             0.0, decay_steps=max(1, total_steps - warmup), warmup_target=rate, warmup_steps=warmup)
     if config.optimizer == "sgd":
-        return keras.optimizers.SGD(rate, momentum=0.9)
-    return {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer](rate)
+        optimizer = keras.optimizers.SGD(rate, momentum=0.9)
+    else:
+        optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[config.optimizer](rate)
+    # float16 gradients underflow without loss scaling; Keras adds it only for a model-wide policy
+    return keras.optimizers.LossScaleOptimizer(optimizer) if config.precision == "mixed_float16" else optimizer
 
 
 class _Reporter(keras.callbacks.Callback):

@@ -50,6 +50,53 @@ def test_an_impossible_training_setting_is_refused_in_one_sentence():
     assert at.button(key="train_start").disabled
 
 
+PAGES = ["home", "draw", "convolution", "filters", "mlp_vs_cnn", "saliency", "train", "evaluate"]
+
+
+@pytest.fixture
+def no_shipped_models(tmp_path, monkeypatch):
+    """An install whose models/ folder is empty; the shared model cache is emptied around the test."""
+    import mnist_core.predict
+    from ui.resources import shipped_evaluation, shipped_models
+
+    monkeypatch.setattr(mnist_core.predict, "MODELS_DIR", tmp_path)
+    for cached in (shipped_models, shipped_evaluation):
+        cached.clear()
+    yield
+    for cached in (shipped_models, shipped_evaluation):
+        cached.clear()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_missing_model_files_give_one_sentence_on_every_page(no_shipped_models, page):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if page != "home":
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page in ("convolution", "train"):  # these two need no shipped model, and keep working
+        assert not at.error
+    else:
+        assert "mlp.keras is missing; rebuild it with `python -m mnist_core.train" in at.error[0].value
+
+
+@pytest.mark.parametrize("setting, value, words", [
+    ("MNIST_LAB_MAX_EPOCHS", "abc", "MNIST_LAB_MAX_EPOCHS='abc' must be a whole number from 2 to 20."),
+    ("MNIST_LAB_MAX_TRAININGS", "0", "MNIST_LAB_MAX_TRAININGS='0' must be a whole number from 1 to 64."),
+    ("MNIST_LAB_MAX_TRAIN_SIZE", "400", "must be a whole number from 1,000 to 60,000."),
+])
+def test_a_bad_server_setting_is_one_sentence(monkeypatch, setting, value, words):
+    monkeypatch.setenv(setting, value)
+    at = open_page("app_pages/train.py")
+    assert words in at.error[0].value
+
+
+def test_a_lower_size_cap_still_offers_a_default(monkeypatch):
+    monkeypatch.setenv("MNIST_LAB_MAX_TRAIN_SIZE", "2000")
+    at = open_page("app_pages/train.py")
+    assert at.select_slider(key="train_size").value == 2000
+
+
 def test_settings_survive_a_trip_to_another_page():
     at = open_page("app_pages/train.py")
     at.slider(key="train_epochs").set_value(7).run()

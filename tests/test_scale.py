@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 
+import keras
 import numpy as np
 import pytest
 
@@ -37,5 +38,7 @@ def test_mixed_precision_computes_in_16_bits_and_keeps_a_float32_softmax(policy,
     dtypes = {layer.name: layer.compute_dtype for layer in result.model.layers}
     assert dtypes["c1"] == compute and dtypes["f6"] == compute and dtypes["output"] == "float32"
     assert all(w.dtype == "float32" for w in result.model.weights)
+    scaled = isinstance(result.model.optimizer, keras.optimizers.LossScaleOptimizer)
+    assert scaled == (policy == "mixed_float16")  # float16 gradients underflow without loss scaling
     p = np.asarray(result.model.predict_on_batch(np.zeros((2, 28, 28, 1), np.float32)))
     assert p.dtype == np.float32 and np.allclose(p.sum(axis=1), 1, atol=1e-3)

@@ -1,12 +1,25 @@
 """One visitor's state shared between pages (kept in `st.session_state`)."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import streamlit as st
 
-from mnist_core import MODELS, Evaluation, ShippedModelError, evaluate_model
+from mnist_core import MODELS, Evaluation, MnistDataError, ShippedModelError, evaluate_model
 from ui.resources import shipped_evaluation, shipped_models, test_set
 
+T = TypeVar("T")
 SAMPLE_INDEX = 0  # the first official test digit, a 7, stands in until the visitor draws
+
+
+def or_stop(load: Callable[[], T]) -> T:
+    """Run `load`; a missing or corrupt model or data file ends the page with its one-sentence error."""
+    try:
+        return load()
+    except (ShippedModelError, MnistDataError) as err:
+        st.error(str(err))
+        st.stop()
 
 
 def remember_drawing(image: np.ndarray) -> None:
@@ -18,7 +31,7 @@ def current_digit() -> tuple[np.ndarray, str]:
     """The visitor's latest drawing, or a sample test digit; and a sentence saying which it is."""
     if st.session_state.get("drawing") is not None:
         return st.session_state["drawing"], "Showing your latest drawing from the Draw page."
-    images, labels = test_set()
+    images, labels = or_stop(test_set)
     return (images[SAMPLE_INDEX].astype(np.float32) / 255,
             f"You have not drawn yet, so this uses test digit #{SAMPLE_INDEX} (a {labels[SAMPLE_INDEX]}) "
             "from MNIST. Draw one on the Draw page to see your own.")
@@ -29,11 +42,7 @@ def available_models() -> dict:
 
     A missing or corrupt model file ends the page with its one-sentence error (and how to rebuild it).
     """
-    try:
-        models = dict(shipped_models())
-    except ShippedModelError as err:
-        st.error(str(err))
-        st.stop()
+    models = dict(or_stop(shipped_models))
     if st.session_state.get("your_model") is not None:
         models["yours"] = st.session_state["your_model"]
     return models
@@ -51,9 +60,9 @@ def model_choices() -> dict[str, tuple[str, object]]:
 def evaluation_of(label: str, choice: tuple[str, object]) -> tuple[Evaluation, np.ndarray]:
     """The test-set evaluation of a choice (shared cache for shipped models, per-visitor for runs)."""
     kind, what = choice
-    images, labels = test_set()
+    images, labels = or_stop(test_set)
     if kind == "shipped":
-        return shipped_evaluation(what), images
+        return or_stop(lambda: shipped_evaluation(what)), images
     cache = st.session_state.setdefault("eval_cache", {})
     if what.id not in cache:
         cache[what.id] = evaluate_model(what.model, images, labels)

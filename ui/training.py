@@ -14,10 +14,17 @@ _ids = itertools.count(1)
 
 
 def server_limits() -> ServerLimits:
-    """Hosted-demo bounds, from the environment (defaults: one run at a time, 20 epochs, all 60,000 images)."""
-    return ServerLimits(max_concurrent=int(os.environ.get("MNIST_LAB_MAX_TRAININGS", 1)),
-                        max_epochs=int(os.environ.get("MNIST_LAB_MAX_EPOCHS", 20)),
-                        max_train_size=int(os.environ.get("MNIST_LAB_MAX_TRAIN_SIZE", 60_000)))
+    """Hosted-demo bounds from the environment; a bad setting raises ValueError with one sentence."""
+    return ServerLimits(max_concurrent=_setting("MNIST_LAB_MAX_TRAININGS", 1, 1, 64),
+                        max_epochs=_setting("MNIST_LAB_MAX_EPOCHS", 20, 2, 20),
+                        max_train_size=_setting("MNIST_LAB_MAX_TRAIN_SIZE", 60_000, 1_000, 60_000))
+
+
+def _setting(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not (raw.isdigit() and low <= int(raw) <= high):
+        raise ValueError(f"The server setting {name}={raw!r} must be a whole number from {low:,} to {high:,}.")
+    return int(raw)
 
 
 @st.cache_resource
@@ -62,9 +69,12 @@ class Run:
     def downloads(self) -> dict[str, bytes]:
         cache = st.session_state.setdefault("train_downloads", {})
         if self.id not in cache:
-            cache[self.id] = {"model.keras": model_bytes(self.model),
-                              "history.csv": history_csv(self.history).encode(),
-                              "tensorboard.zip": tensorboard_zip(self.history, f"run{self.id}")}
+            files = {"model.keras": model_bytes(self.model), "history.csv": history_csv(self.history).encode()}
+            try:
+                files["tensorboard.zip"] = tensorboard_zip(self.history, f"run{self.id}")
+            except RuntimeError:
+                pass  # TensorBoard's event files need TensorFlow; other Keras backends offer the other two
+            cache[self.id] = files
         return cache[self.id]
 
 
