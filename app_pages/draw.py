@@ -7,7 +7,7 @@ from mnist_core import predict_digit
 from mnist_core.figures import probability_bars
 from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
-from mnist_core.preprocess import UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
+from mnist_core.preprocess import BOX, FIELD, UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
 from ui.state import available_models, remember_drawing
 
 CANVAS_PX = 280
@@ -70,19 +70,20 @@ left, right = st.columns(2)
 with right:
     mnist_style = st.toggle(
         "MNIST-style preprocessing", value=True, key="draw_mnist_style", disabled=source != "Draw",
-        help="On: crop, fit into 20×20 keeping the shape, centre by mass, as MNIST was made. "
-             "Off: shrink the whole canvas to 28×28, as many demos do. Uploads are always read MNIST-style.")
+        help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
+             f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do. Uploads are always read "
+             "MNIST-style.")
 with left:
     image = drawn_input() if source == "Draw" else uploaded_input()
 
 if image is None:
     with right:
-        st.info("Draw a digit on the black square (or upload one) and the three networks will read it.")
+        st.info("Draw a digit on the black square (or upload one) and the networks will read it.")
     st.stop()
 
 with right:
-    st.plotly_chart(heatmap(image, "What the models see (28×28)", height=280), key="draw_input_fig")
-    st.caption("MNIST digits were fitted into a 20×20 box and centred by their centre of mass. "
+    st.plotly_chart(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280), key="draw_input_fig")
+    st.caption(f"MNIST digits were fitted into a {BOX}×{BOX} box and centred by their centre of mass. "
                "Switch the preprocessing off to see how the verdicts change when a drawing is just shrunk.")
 
 probabilities = predict_digit(models, image)

@@ -15,10 +15,9 @@ with st.sidebar:
     label = st.selectbox("Model", list(choices), key="eval_model")
 
 st.title("Evaluate a model")
-st.caption("Every number here is computed on the 10,000 official MNIST test digits, none of which "
+evaluation, images = evaluation_of(choices[label])
+st.caption(f"Every number here is computed on the {len(images):,} official MNIST test digits, none of which "
            "the models saw during training.")
-
-evaluation, images = evaluation_of(label, choices[label])
 wrong = np.flatnonzero(evaluation.predictions != evaluation.labels)
 st.metric("Test accuracy", f"{evaluation.accuracy:.2%}",
           help=f"{len(wrong)} of {len(evaluation.labels):,} test digits misread.")

@@ -5,17 +5,16 @@ from functools import partial
 import streamlit as st
 
 from mnist_core import MODELS
-from ui.resources import device, shipped_evaluation
+from ui.resources import device, shipped_evaluation, test_set
 from ui.state import available_models, or_stop
 
 st.title("MNIST Lab")
 st.caption("How neural networks read handwritten digits: draw one, look inside, train your own.")
-st.markdown(
-    "Three networks were trained on MNIST's training set of handwritten digits. Below, each is scored "
-    "right now on the 10,000 official test digits it never saw during training."
-)
 
 models = available_models()  # stops the page with one sentence if a model file is missing
+test_images = len(or_stop(test_set)[1])
+st.markdown(f"Three networks were trained on MNIST's training set of handwritten digits. Below, each is scored "
+            f"right now on the {test_images:,} official test digits it never saw during training.")
 
 for column, (name, spec) in zip(st.columns(len(MODELS)), MODELS.items()):
     with column:

@@ -25,6 +25,7 @@ config, problem = make_config(settings, limits)
 if problem:
     st.error(problem)
 busy = problem is not None or active_job() is not None
+# Checked again after the click: a queued double click arrives before the button is disabled.
 if st.button("Start training", type="primary", key="train_start", disabled=busy) and active_job() is None:
     start(config)
     st.rerun()

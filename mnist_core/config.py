@@ -22,7 +22,7 @@ class TrainConfig:
     epochs: int = 3
     batch_size: int = 128
     learning_rate: float = 1e-3     # peak rate: "cosine" warms up to it, then decays to 0
-    optimizer: str = "adam"         # adam, sgd (momentum 0.9) or rmsprop
+    optimizer: str = "adam"         # adam, sgd (with momentum) or rmsprop
     schedule: str = "cosine"        # or "constant"
     dropout: float = 0.0            # before the output layer
     augment: bool = False           # random shifts, rotations and zooms of the training images

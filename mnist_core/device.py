@@ -1,5 +1,6 @@
 """Which device Keras would train on, in words for the app."""
 
+import functools
 import os
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def distribution_strategy():
     return tf.distribute.MirroredStrategy(devices) if len(devices) > 1 else None
 
 
+@functools.cache
 def fastest_precision() -> str:
     """The precision that trains fastest here: float16 on a GPU, bfloat16 on a CPU with bf16 units.
 

@@ -5,6 +5,7 @@ Every function returns bytes or text for a download button; nothing is left on d
 
 import csv
 import dataclasses
+import importlib.util
 import io
 import tempfile
 import zipfile
@@ -55,6 +56,11 @@ def tensorboard_zip(history: Sequence[Progress], run_name: str = "run") -> bytes
                 if path.is_file():
                     archive.write(path, path.relative_to(root).as_posix())
         return packed.getvalue()
+
+
+def tensorboard_available() -> bool:
+    """TensorBoard's event files are written with TensorFlow; other Keras backends may lack it."""
+    return importlib.util.find_spec("tensorflow") is not None
 
 
 def _write_scalars(folder: Path, history: Sequence[Progress], scalars: tuple[tuple[str, str], ...]) -> None:

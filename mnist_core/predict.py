@@ -1,5 +1,6 @@
 """The shipped models, loaded safely, and fast single-drawing predictions for the app."""
 
+import json
 from pathlib import Path
 
 import keras
@@ -18,8 +19,6 @@ def rebuild_command(name: str) -> str:
     """The command that made models/<name>.keras, read from its card when there is one."""
     card = MODELS_DIR / f"{name}.json"
     if card.is_file():
-        import json
-
         return json.loads(card.read_text())["command"]
     return f"python -m mnist_core.train --model {name} --out models/{name}.keras"
 

@@ -1,25 +1,13 @@
 """Every page of the app runs under Streamlit's AppTest; the train and evaluate pages do their job."""
 
 import time
-from pathlib import Path
 
 import keras
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import open_page
 
 from mnist_core import MODELS, evaluate_model, load_mnist
 from mnist_core.evaluate import format_report
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-def open_page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if path != "app_pages/home.py":
-        at.switch_page(path).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_home_shows_each_model_with_computed_figures():
@@ -69,11 +57,7 @@ def no_shipped_models(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_missing_model_files_give_one_sentence_on_every_page(no_shipped_models, page):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    if page != "home":
-        at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(f"app_pages/{page}.py")
     if page in ("convolution", "train"):  # these two need no shipped model, and keep working
         assert not at.error
     else:

@@ -1,30 +1,17 @@
 """The look-inside pages under Streamlit's AppTest: each runs, says which digit it uses, and its
 computed sentences follow the widgets. Known answers come from scipy and the published model sizes."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import assert_ok, open_page
 from scipy.signal import correlate2d
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import load_mnist
 from mnist_core.inspect import CLASSIC_KERNELS
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")  # AppTest resolves relative paths from here
 PAGES = ["app_pages/convolution.py", "app_pages/filters.py", "app_pages/mlp_vs_cnn.py", "app_pages/saliency.py"]
-
-
-def run_page(path: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(path).run()
-    assert_ok(at)
-    return at
-
-
-def assert_ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def text(at: AppTest) -> str:
@@ -35,12 +22,12 @@ def text(at: AppTest) -> str:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_runs_on_the_sample_digit_and_says_so(path):
-    at = run_page(path)
+    at = open_page(path)
     assert any("You have not drawn yet" in c.value for c in at.caption)
 
 
 def test_convolution_output_size_follows_stride_and_padding():
-    at = run_page("app_pages/convolution.py")
+    at = open_page("app_pages/convolution.py")
     assert "with stride 1 and 'valid' padding turns the 28×28 image into **26×26**" in text(at)
     at.slider(key="conv_stride").set_value(2)
     at.radio(key="conv_padding").set_value("same")
@@ -51,7 +38,7 @@ def test_convolution_output_size_follows_stride_and_padding():
 
 
 def test_convolution_stepper_matches_scipy():
-    at = run_page("app_pages/convolution.py")
+    at = open_page("app_pages/convolution.py")
     at.selectbox(key="conv_kernel").set_value("Vertical edges (Sobel)")
     at.slider(key="conv_step").set_value(26 * 12 + 9)  # row 12, column 9 of the 26×26 output
     at.run()
@@ -66,7 +53,7 @@ def test_convolution_stepper_matches_scipy():
 
 
 def test_filters_layers_and_models():
-    at = run_page("app_pages/filters.py")
+    at = open_page("app_pages/filters.py")
     assert "**conv1** has 32 kernels of 3×3:" in text(at)
     at.selectbox(key="filters_layer").set_value("conv2").run()
     assert_ok(at)
@@ -81,7 +68,7 @@ def test_filters_layers_and_models():
 
 
 def test_mlp_vs_cnn_counts_parameters_and_moves_the_digit():
-    at = run_page("app_pages/mlp_vs_cnn.py")
+    at = open_page("app_pages/mlp_vs_cnn.py")
     # The published sizes, 407,050 / 93,322 and / 61,706, and the MLP's 784 × 512 + 512 first layer.
     assert "The MLP has 4.4× the CNN's parameters and 6.6× LeNet-5's. 401,920 of them" in text(at)
     assert "Confidence in a **7**, the test label" in text(at)
@@ -98,7 +85,7 @@ def test_mlp_vs_cnn_counts_parameters_and_moves_the_digit():
 
 
 def test_saliency_answers_why_not():
-    at = run_page("app_pages/saliency.py")
+    at = open_page("app_pages/saliency.py")
     at.selectbox(key="saliency_digit").set_value(9).run()
     assert_ok(at)
     assert "the evidence each model found for a **9**" in text(at)

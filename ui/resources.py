@@ -19,7 +19,7 @@ def test_set() -> tuple[np.ndarray, np.ndarray]:
     return test
 
 
-@st.cache_resource(show_spinner="Scoring the model on the 10,000 official test images…")
+@st.cache_resource(show_spinner="Scoring the model on the official test images…")
 def shipped_evaluation(name: str) -> Evaluation:
     images, labels = test_set()
     return evaluate_model(shipped_models()[name], images, labels)

@@ -57,7 +57,7 @@ def model_choices() -> dict[str, tuple[str, object]]:
     return choices
 
 
-def evaluation_of(label: str, choice: tuple[str, object]) -> tuple[Evaluation, np.ndarray]:
+def evaluation_of(choice: tuple[str, object]) -> tuple[Evaluation, np.ndarray]:
     """The test-set evaluation of a choice (shared cache for shipped models, per-visitor for runs)."""
     kind, what = choice
     images, labels = or_stop(test_set)

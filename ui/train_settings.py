@@ -5,7 +5,7 @@ import streamlit as st
 from mnist_core import MODELS, TrainConfig
 from mnist_core.device import fastest_precision
 from mnist_core.jobs import ServerLimits, check_limits
-from mnist_core.training import OPTIMIZERS
+from mnist_core.training import OPTIMIZERS, SGD_MOMENTUM
 
 SIZES = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000]
 RATES = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 1e-1]
@@ -26,7 +26,7 @@ def settings_sidebar(limits: ServerLimits) -> dict:
         batch_size=st.select_slider("Batch size", BATCHES, 128, key="train_batch_size"),
         learning_rate=st.select_slider("Learning rate", RATES, 3e-3, key="train_lr", format_func=lambda r: f"{r:g}"),
         optimizer=st.radio("Optimizer", OPTIMIZERS, horizontal=True, key="train_optimizer",
-                           help="SGD uses momentum 0.9. All three warm up, then follow a cosine decay."),
+                           help=f"SGD uses momentum {SGD_MOMENTUM:g}. All three warm up, then follow a cosine decay."),
         dropout=st.slider("Dropout", 0.0, 0.7, 0.0, 0.05, key="train_dropout"),
         augment=st.toggle("Augment (random shifts, rotations, zooms)", key="train_augment"),
         precision=fast if fast != "float32" and st.toggle(

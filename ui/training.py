@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from mnist_core import MODELS, Progress
-from mnist_core.export import history_csv, model_bytes, tensorboard_zip
+from mnist_core.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
 from mnist_core.jobs import JobRegistry, ServerLimits, TrainingJob, TrainingSlots
 
 _ids = itertools.count(1)
@@ -70,10 +70,8 @@ class Run:
         cache = st.session_state.setdefault("train_downloads", {})
         if self.id not in cache:
             files = {"model.keras": model_bytes(self.model), "history.csv": history_csv(self.history).encode()}
-            try:
+            if tensorboard_available():
                 files["tensorboard.zip"] = tensorboard_zip(self.history, f"run{self.id}")
-            except RuntimeError:
-                pass  # TensorBoard's event files need TensorFlow; other Keras backends offer the other two
             cache[self.id] = files
         return cache[self.id]
 

@@ -1,0 +1,21 @@
+"""Shared AppTest helpers: the real app.py, opened on one page, with no exception allowed."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")  # AppTest resolves relative paths from its caller
+
+
+def assert_ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def open_page(path: str) -> AppTest:
+    """Run app.py (the router and its frame), then switch to `path` as the sidebar would."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if path != "app_pages/home.py":
+        at.switch_page(path).run()
+    assert_ok(at)
+    return at
