@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool
 from mnist_core.inside_figures import add_window, dot_product, heatmap
-from mnist_core.inspect import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool
 from ui.state import current_digit
 
 CUSTOM = "Custom (edit the grid)"

@@ -4,8 +4,8 @@ import numpy as np
 import streamlit as st
 from keras import layers
 
+from mnist_core.anatomy import FEATURE_LAYERS, conv_kernels, feature_maps
 from mnist_core.inside_figures import heatmap, heatmap_grid
-from mnist_core.inspect import FEATURE_LAYERS, conv_kernels, feature_maps
 from mnist_core.models import display_name
 from ui.state import available_models, current_digit
 

@@ -5,15 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import MODELS, predict_digit
+from mnist_core.anatomy import dense_templates, layer_parameters, template_activations
 from mnist_core.inside_figures import heatmap, heatmap_grid, invariance_chart
-from mnist_core.inspect import (
-    INVARIANCE_KINDS,
-    dense_templates,
-    invariance_curve,
-    layer_parameters,
-    template_activations,
-    transform,
-)
+from mnist_core.invariance import INVARIANCE_KINDS, invariance_curve, transform
 from mnist_core.models import display_name
 from ui.resources import test_set
 from ui.state import SAMPLE_INDEX, available_models, current_digit

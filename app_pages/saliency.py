@@ -4,8 +4,8 @@ import streamlit as st
 
 from mnist_core import predict_digit
 from mnist_core.inside_figures import saliency_overlay
-from mnist_core.inspect import saliency
 from mnist_core.models import display_name
+from mnist_core.saliency import saliency
 from ui.state import available_models, current_digit
 
 with st.sidebar:

@@ -29,7 +29,6 @@ ARRAY_SHA256 = {
     "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
 }
 SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
-TEST_LABEL_COUNTS = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)
 
 
 class MnistDataError(RuntimeError):
@@ -143,7 +142,3 @@ def _write_cache(arrays: dict[str, np.ndarray]) -> None:
 def _pack(arrays: dict[str, np.ndarray]) -> Arrays:
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
-
-def to_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 (N, 28, 28) → float32 (N, 28, 28, 1) in [0, 1], what every model takes."""
-    return (images.astype(np.float32) / 255.0)[..., None]

@@ -11,7 +11,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from mnist_core.data import load_mnist, to_model_input
+from mnist_core.data import load_mnist
+from mnist_core.inference import forward
 
 
 @dataclass(frozen=True)
@@ -31,19 +32,12 @@ class Evaluation:
         return self.probabilities.argmax(axis=1)
 
 
-def predict_probabilities(model: keras.Model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """uint8 (N, 28, 28) images → (N, 10) probabilities, in batches to bound memory."""
-    x = to_model_input(images)
-    return np.concatenate([np.asarray(model(x[i:i + batch_size], training=False))
-                           for i in range(0, len(x), batch_size)])
-
-
 def evaluate_model(model: keras.Model, images: np.ndarray | None = None,
                    labels: np.ndarray | None = None) -> Evaluation:
     """Evaluate on the given images, or on the official test set when none are given."""
     if images is None:
         _, (images, labels) = load_mnist()
-    probabilities = predict_probabilities(model, images)
+    probabilities = forward(model, images)
     confusion = np.zeros((10, 10), dtype=np.int64)
     np.add.at(confusion, (labels, probabilities.argmax(axis=1)), 1)
     hits = np.diag(confusion).astype(np.float64)

@@ -6,6 +6,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from mnist_core.inference import SIDE, forward
 from mnist_core.models import MODELS
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -43,11 +44,21 @@ def load_shipped_models(directory: Path | None = None) -> dict[str, keras.Model]
 def predict_digit(models: dict[str, keras.Model], image: np.ndarray) -> dict[str, np.ndarray]:
     """One (28, 28) float32 image in [0, 1] → `{name: probabilities (10,)}` for every model given.
 
-    `predict_on_batch` runs each model's compiled graph without `predict`'s data pipeline, which
-    alone costs tens of milliseconds per call.
+    Anything else (another shape, NaN or infinite pixels, values outside [0, 1], booleans, uint8
+    pixels) raises ValueError with one sentence: a wrong input must never become a confident verdict.
     """
-    image = np.asarray(image, dtype=np.float32)
-    if image.shape != (28, 28):
-        raise ValueError(f"Expected a (28, 28) image, got shape {image.shape}.")
-    x = image.reshape(1, 28, 28, 1)
-    return {name: np.asarray(model.predict_on_batch(x))[0] for name, model in models.items()}
+    check_image(image)
+    return {name: forward(model, image)[0] for name, model in models.items()}
+
+
+def check_image(image: np.ndarray) -> None:
+    """ValueError (one sentence) unless `image` is a (28, 28) float image with every pixel in [0, 1]."""
+    image = np.asarray(image)
+    if image.shape != (SIDE, SIDE):
+        raise ValueError(f"A drawing must be a {SIDE}×{SIDE} image, not one of shape {image.shape}.")
+    if not np.issubdtype(image.dtype, np.floating):
+        raise ValueError(f"A drawing's pixels must be floats in [0, 1], not {image.dtype} values.")
+    if not np.isfinite(image).all():
+        raise ValueError("A drawing's pixels must be finite numbers, but some are NaN or infinite.")
+    if image.min() < 0 or image.max() > 1:
+        raise ValueError(f"A drawing's pixels must lie in [0, 1], not run from {image.min():g} to {image.max():g}.")

@@ -15,8 +15,9 @@ import numpy as np
 from keras import layers
 
 from mnist_core.config import OPTIMIZERS, PRECISIONS, SCHEDULES, TRAIN_IMAGES, TrainConfig
-from mnist_core.data import load_mnist, to_model_input
+from mnist_core.data import load_mnist
 from mnist_core.device import distribution_strategy
+from mnist_core.inference import to_model_input
 from mnist_core.models import INPUT_SHAPE, build_model
 
 SGD_MOMENTUM = 0.9  # plain SGD crawls in a classroom-length run

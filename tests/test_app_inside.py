@@ -9,7 +9,7 @@ from scipy.signal import correlate2d
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import load_mnist
-from mnist_core.inspect import CLASSIC_KERNELS
+from mnist_core.convolution import CLASSIC_KERNELS
 
 PAGES = ["app_pages/convolution.py", "app_pages/filters.py", "app_pages/mlp_vs_cnn.py", "app_pages/saliency.py"]
 

@@ -7,22 +7,11 @@ from keras import layers, ops
 from scipy.signal import correlate2d
 
 from mnist_core import TrainConfig, build_model, load_mnist, train
-from mnist_core.inspect import (
-    CLASSIC_KERNELS,
-    apply_kernel,
-    conv_kernels,
-    dense_templates,
-    dot_at,
-    feature_maps,
-    invariance_curve,
-    layer_parameters,
-    output_size,
-    pool,
-    saliency,
-    template_activations,
-    transform,
-)
+from mnist_core.anatomy import conv_kernels, dense_templates, feature_maps, layer_parameters, template_activations
+from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool
+from mnist_core.invariance import invariance_curve, transform
 from mnist_core.predict import MODELS_DIR, load_model_file
+from mnist_core.saliency import saliency
 
 CNN_MAPS = {"conv1": (26, 26, 32), "pool1": (13, 13, 32), "conv2": (11, 11, 64),
             "pool2": (5, 5, 64), "conv3": (3, 3, 64)}

@@ -1,0 +1,57 @@
+"""What a model is made of, as arrays: its layers, kernels, feature maps and the MLP's templates."""
+
+import weakref
+
+import keras
+import numpy as np
+from keras import layers
+
+from mnist_core.inference import forward
+
+Named = list[tuple[str, np.ndarray]]
+
+FEATURE_LAYERS = (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D)
+# One sub-model per model, dropped with it; keyed weakly so a freed model's id is never reused.
+_SUBMODELS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
+
+
+def conv_kernels(model: keras.Model) -> Named:
+    """`[(name, weights (kh, kw, in, out))]` for every Conv2D layer, in model order."""
+    return [(layer.name, layer.get_weights()[0]) for layer in model.layers
+            if isinstance(layer, layers.Conv2D)]
+
+
+def feature_maps(model: keras.Model, image: np.ndarray) -> Named:
+    """`[(name, activations (H, W, C))]` for every conv and pooling layer, from one model call."""
+    chosen = [layer for layer in model.layers if isinstance(layer, FEATURE_LAYERS)]
+    if model not in _SUBMODELS:
+        _SUBMODELS[model] = keras.Model(model.inputs[0], [layer.output for layer in chosen])
+    outputs = forward(_SUBMODELS[model], image)
+    return [(layer.name, out[0]) for layer, out in zip(chosen, outputs, strict=True)]
+
+
+def _first_dense(model: keras.Model) -> layers.Dense:
+    dense = next((layer for layer in model.layers if isinstance(layer, layers.Dense)), None)
+    if dense is None or dense.get_weights()[0].shape[0] != 28 * 28:
+        raise ValueError(f"{model.name} has no Dense layer that reads the 784 pixels directly.")
+    return dense
+
+
+def dense_templates(model: keras.Model) -> np.ndarray:
+    """The MLP's first Dense layer as images: one (28, 28) weight template per unit, (units, 28, 28)."""
+    kernel = _first_dense(model).get_weights()[0]  # (784, units)
+    return kernel.T.reshape(-1, 28, 28)
+
+
+def template_activations(model: keras.Model, image: np.ndarray) -> np.ndarray:
+    """Each template's pre-activation (weights · pixels + bias) on `image`, shape (units,).
+
+    Before the ReLU, so that negative values still say how strongly a template argues against it.
+    """
+    kernel, bias = _first_dense(model).get_weights()  # (784, units), (units,)
+    return np.asarray(image, dtype=np.float32).reshape(-1) @ kernel + bias
+
+
+def layer_parameters(model: keras.Model) -> list[tuple[str, str, int]]:
+    """`[(name, layer class, parameter count)]` for every layer, in model order."""
+    return [(layer.name, type(layer).__name__, layer.count_params()) for layer in model.layers]

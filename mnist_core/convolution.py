@@ -1,0 +1,69 @@
+"""The arithmetic the Convolution page animates, in plain numpy so that a learner can read it.
+
+Cross-correlation exactly as Keras's Conv2D computes it (the kernel is not flipped), output sizes,
+"same" zero padding as TensorFlow places it, and pooling.
+"""
+
+import numpy as np
+
+CLASSIC_KERNELS: dict[str, np.ndarray] = {name: np.array(k, dtype=np.float32) for name, k in {
+    "Vertical edges (Sobel)": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "Horizontal edges (Sobel)": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "Outline (Laplacian)": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    "Blur (box)": np.full((3, 3), 1 / 9),
+    "Gaussian blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
+    "Sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "Emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+    "Identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+}.items()}
+
+
+def output_size(n: int, k: int, stride: int = 1, padding: str = "valid") -> int:
+    """Output length along one axis, as Keras computes it: valid ⌊(n−k)/s⌋+1, same ⌈n/s⌉."""
+    if padding == "same":
+        return -(-n // stride)
+    if padding == "valid":
+        return max(0, (n - k) // stride + 1)
+    raise ValueError(f"Padding must be 'valid' or 'same', not {padding!r}.")
+
+
+def _pad(image: np.ndarray, shape: tuple[int, int], stride: int, padding: str) -> np.ndarray:
+    """Zero-pad for "same" like TensorFlow: the odd pixel of padding goes to the bottom/right."""
+    image = np.asarray(image, dtype=np.float32)
+    if padding == "valid":
+        return image
+    widths = []
+    for n, k in zip(image.shape, shape, strict=True):
+        total = max((output_size(n, k, stride, padding) - 1) * stride + k - n, 0)  # raises if not "same"
+        widths.append((total // 2, total - total // 2))
+    return np.pad(image, widths)
+
+
+def apply_kernel(image: np.ndarray, kernel: np.ndarray, stride: int = 1,
+                 padding: str = "valid") -> np.ndarray:
+    """2-D cross-correlation as in Keras Conv2D (the kernel is not flipped): (H, W) → (H', W')."""
+    kernel = np.asarray(kernel, dtype=np.float32)
+    padded = _pad(image, kernel.shape, stride, padding)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, kernel.shape)[::stride, ::stride]
+    return np.einsum("ijkl,kl->ij", windows, kernel)  # (H', W')
+
+
+def dot_at(image: np.ndarray, kernel: np.ndarray, row: int, col: int, stride: int = 1,
+           padding: str = "valid") -> tuple[np.ndarray, float]:
+    """The input patch under the window for output (row, col), and their dot product there.
+
+    The patch includes any zero padding; `patch * kernel` gives the element-wise products.
+    """
+    kernel = np.asarray(kernel, dtype=np.float32)
+    kh, kw = kernel.shape
+    padded = _pad(image, kernel.shape, stride, padding)
+    patch = padded[row * stride:row * stride + kh, col * stride:col * stride + kw]
+    return patch, float(np.sum(patch * kernel))
+
+
+def pool(image: np.ndarray, size: int = 2, mode: str = "max") -> np.ndarray:
+    """Pooling with stride = size and no padding, like Keras MaxPooling2D: (H, W[, C]) → (H/s, W/s[, C])."""
+    reduce = {"max": np.max, "average": np.mean}[mode]
+    h, w = image.shape[0] // size, image.shape[1] // size  # a leftover edge row/column is dropped
+    blocks = np.asarray(image)[:h * size, :w * size].reshape(h, size, w, size, *image.shape[2:])
+    return reduce(blocks, axis=(1, 3))

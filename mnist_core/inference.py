@@ -1,0 +1,31 @@
+"""The one way the app runs a model: images in, numpy out, in inference mode, on any Keras backend.
+
+Every page, the evaluation and the look-inside views call `forward`, so that the conversion to
+numpy (`keras.ops.convert_to_numpy`, which also moves a torch tensor off a GPU) and the scaling of
+pixels to [0, 1] (`to_model_input`) are written once.
+"""
+
+import keras
+import numpy as np
+
+SIDE = 28  # MNIST's image side
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """uint8 pixels (0–255) or floats in [0, 1], one (28, 28) image or (N, 28, 28) → (N, 28, 28, 1) float32."""
+    images = np.asarray(images)
+    scaled = images.astype(np.float32) / 255 if images.dtype == np.uint8 else images.astype(np.float32)
+    return scaled.reshape(-1, SIDE, SIDE, 1)
+
+
+def forward(model: keras.Model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray | list[np.ndarray]:
+    """`model`'s outputs for `images` (see `to_model_input`), in batches to bound memory.
+
+    `predict_on_batch` runs the model's compiled graph without `predict`'s data pipeline, which
+    alone costs tens of milliseconds per call. A model with several outputs gives a list of arrays.
+    """
+    x = to_model_input(images)
+    batches = [model.predict_on_batch(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    if isinstance(batches[0], list | tuple):
+        return [np.concatenate([keras.ops.convert_to_numpy(b[k]) for b in batches]) for k in range(len(batches[0]))]
+    return np.concatenate([keras.ops.convert_to_numpy(b) for b in batches])
