@@ -5,8 +5,8 @@ This file is only the router and the shared frame; each page lives in app_pages/
 
 import streamlit as st
 
+from ui.runs import keep_alive
 from ui.state import keep_settings
-from ui.training import keep_alive
 
 st.set_page_config(page_title="MNIST Lab", page_icon=":material/draw:", layout="wide")
 keep_alive()  # a visitor's training run lives as long as any of their pages is open

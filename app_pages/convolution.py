@@ -6,22 +6,22 @@ import streamlit as st
 
 from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool
 from mnist_core.inside_figures import add_window, dot_product, heatmap
-from ui.state import current_digit
+from ui.state import current_digit, kept, visitor
 
 CUSTOM = "Custom (edit the grid)"
 K = 3  # every kernel on this page is 3×3
 
 with st.sidebar:
-    choice = st.selectbox("Kernel", [*CLASSIC_KERNELS, CUSTOM], key="conv_kernel")
+    choice = st.selectbox("Kernel", [*CLASSIC_KERNELS, CUSTOM], key=kept("conv_kernel"))
     # "Custom" starts from the last classic kernel; the grid is editable only then.
-    seed = choice if choice != CUSTOM else st.session_state.get("conv_seed", next(iter(CLASSIC_KERNELS)))
-    st.session_state["conv_seed"] = seed
+    seed = choice if choice != CUSTOM else (visitor().conv_seed or next(iter(CLASSIC_KERNELS)))
+    visitor().conv_seed = seed
     grid = st.data_editor(pd.DataFrame(CLASSIC_KERNELS[seed], columns=["left", "middle", "right"]),
                           key="conv_grid", hide_index=True, disabled=choice != CUSTOM,
                           column_config={c: st.column_config.NumberColumn(format="%.3f")
                                          for c in ("left", "middle", "right")})
-    stride = st.slider("Stride", 1, 3, 1, key="conv_stride")
-    padding = st.radio("Padding", ["valid", "same"], horizontal=True, key="conv_padding")
+    stride = st.slider("Stride", 1, 3, 1, key=kept("conv_stride"))
+    padding = st.radio("Padding", ["valid", "same"], horizontal=True, key=kept("conv_padding"))
 
 image, sentence = current_digit()
 st.title("Convolution")
@@ -65,7 +65,7 @@ back, slider, forward = st.columns([2, 10, 2], vertical_alignment="bottom")
 back.button("◀ Prev", key="conv_prev", on_click=step_by, args=(-1,))
 forward.button("Next ▶", key="conv_next", on_click=step_by, args=(1,))
 slider.slider(f"Window position: {size * size} in all, numbered row by row from 0", 0, size * size - 1,
-              key="conv_step")
+              key=kept("conv_step"))
 products, arithmetic = st.columns([2, 1])
 products.plotly_chart(dot_product(patch, kernel), key="conv_dot_fig")
 arithmetic.metric(f"Output at row {row}, column {col}", f"{total:.3f}", border=True)

@@ -8,35 +8,34 @@ from mnist_core.figures import probability_bars
 from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
 from mnist_core.preprocess import BOX, FIELD, UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
-from ui.state import available_models, remember_drawing
+from ui.state import available_models, kept, visitor
 
 CANVAS_PX = 280
 
 with st.sidebar:
-    stroke = st.slider("Pen width", 4, 40, 18, key="draw_stroke_width")
+    stroke = st.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"))
 
 st.title("Draw a digit")
 st.caption("Draw with the mouse (or a finger); the verdicts update after every stroke.")
-st.session_state.setdefault("draw_canvas_version", 0)
 models = available_models()  # a missing model file stops the page here, with one sentence
 
 
 def clear_canvas() -> None:
-    st.session_state["draw_canvas_version"] += 1  # a new key gives a fresh, empty canvas
+    visitor().canvas_version += 1  # a new key gives a fresh, empty canvas
 
 
 def drawn_input():
     """The canvas; returns the model input chosen by the toggle, or None while it is blank."""
     result = st_canvas(stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
                        width=CANVAS_PX, height=CANVAS_PX, drawing_mode="freedraw", return_image_data=True,
-                       key=f"draw_canvas_{st.session_state['draw_canvas_version']}")
+                       key=f"draw_canvas_{visitor().canvas_version}")
     st.button("Clear", on_click=clear_canvas, key="draw_clear")
     rgba = result.image_data if result is not None else None
     if rgba is None:
         return None
     mnist = canvas_to_mnist(rgba)
     if mnist is not None:
-        remember_drawing(mnist)
+        visitor().drawing = mnist
     return mnist if mnist_style else plain_resize(rgba)
 
 
@@ -60,16 +59,16 @@ def uploaded_input():
     if image is None:
         st.warning("No digit found in this image: it looks blank.")
     else:
-        remember_drawing(image)
+        visitor().drawing = image
     return image
 
 
-source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key="draw_source",
+source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key=kept("draw_source"),
                   label_visibility="collapsed")
 left, right = st.columns(2)
 with right:
     mnist_style = st.toggle(
-        "MNIST-style preprocessing", value=True, key="draw_mnist_style", disabled=source != "Draw",
+        "MNIST-style preprocessing", value=True, key=kept("draw_mnist_style"), disabled=source != "Draw",
         help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
              f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do. Uploads are always read "
              "MNIST-style.")

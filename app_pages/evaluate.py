@@ -6,13 +6,13 @@ import streamlit as st
 
 from mnist_core.evaluate import format_report
 from mnist_core.figures import confusion_matrix
-from ui.state import evaluation_of, model_choices
+from ui.state import evaluation_of, kept, model_choices
 
 GALLERY = 24
 
 choices = model_choices()
 with st.sidebar:
-    label = st.selectbox("Model", list(choices), key="eval_model")
+    label = st.selectbox("Model", list(choices), key=kept("eval_model"))
 
 st.title("Evaluate a model")
 evaluation, images = evaluation_of(choices[label])

@@ -4,22 +4,23 @@ import numpy as np
 import streamlit as st
 from keras import layers
 
-from mnist_core.anatomy import FEATURE_LAYERS, conv_kernels, feature_maps
+from mnist_core.anatomy import POOLING, conv_kernels, feature_layers, feature_maps
 from mnist_core.inside_figures import heatmap, heatmap_grid
-from mnist_core.models import display_name
-from ui.state import available_models, current_digit
+from mnist_core.models import MODELS, YOURS, display_name
+from ui.state import available_models, current_digit, kept, visitor
 
 SHOWN = 32  # more small maps than this stop being readable
 
 
 def conv_model_names() -> list[str]:
-    """The shipped conv models, and the visitor's own run when it is a conv model too."""
-    yours = st.session_state.get("your_model")
-    return ["cnn", "lenet5"] + (["yours"] if yours is not None and conv_kernels(yours) else [])
+    """The registry's convolutional models, and the visitor's own run when it is one too."""
+    yours = visitor().your_model()
+    return [name for name, spec in MODELS.items() if spec.convolutional] + (
+        [YOURS] if yours is not None and conv_kernels(yours) else [])
 
 
 with st.sidebar:
-    name = st.selectbox("Model", conv_model_names(), format_func=display_name, key="filters_model")
+    name = st.selectbox("Model", conv_model_names(), format_func=display_name, key=kept("filters_model"))
 
 image, sentence = current_digit()
 st.title("Filters and feature maps")
@@ -27,8 +28,8 @@ st.caption(sentence)
 
 model = available_models()[name]
 
-stack = [layer for layer in model.layers if isinstance(layer, FEATURE_LAYERS)]
-chosen = st.sidebar.selectbox("Layer", [layer.name for layer in stack], key="filters_layer")
+stack = feature_layers(model)
+chosen = st.sidebar.selectbox("Layer", [layer.name for layer in stack], key=kept("filters_layer"))
 # A pooling layer has no weights: show the kernels of the conv layer whose maps it pools.
 upto = stack[:[layer.name for layer in stack].index(chosen) + 1]
 source = next(layer for layer in reversed(upto) if isinstance(layer, layers.Conv2D))
@@ -40,6 +41,14 @@ titles = [f"#{i}" for i in range(shown)]
 strongest = int(maps.max(axis=(0, 1)).argmax())
 silent = int((maps.max(axis=(0, 1)) == 0).sum())
 
+if chosen == source.name:
+    after = ""
+elif isinstance(model.get_layer(chosen), POOLING):
+    after = (f"**{chosen}** is a pooling layer with no weights of its own: it keeps the largest value in each "
+             f"2×2 block of the maps before it. ")
+else:
+    after = f"**{chosen}** shows {source.name}'s maps after batch normalisation and ReLU (negatives set to 0). "
+
 left, right = st.columns([1, 3])
 left.plotly_chart(heatmap(image, f"Input ({image.shape[0]}×{image.shape[1]})", height=220), key="filters_input_fig")
 right.markdown(
@@ -50,8 +59,7 @@ right.markdown(
     "#i below came from kernel #i above it. "
     + (f"Here each kernel reads all {fan_in} maps of the layer below at once; the picture shows its "
        f"weights averaged over those {fan_in} input channels. " if fan_in > 1 else "")
-    + (f"**{chosen}** is a pooling layer with no weights of its own: it keeps the largest value in each "
-       f"2×2 block of {source.name}'s maps. " if chosen != source.name else "")
+    + after
     + f"On this digit, map #{strongest} fires strongest ({maps[..., strongest].max():.2f})"
     + (f", and {silent} of {maps.shape[-1]} maps stay at 0 everywhere: their pattern is not there."
        if silent else ", and every map finds something.")

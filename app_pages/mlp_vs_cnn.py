@@ -9,8 +9,9 @@ from mnist_core.anatomy import dense_templates, layer_parameters, template_activ
 from mnist_core.inside_figures import heatmap, heatmap_grid, invariance_chart
 from mnist_core.invariance import INVARIANCE_KINDS, invariance_curve, transform
 from mnist_core.models import display_name
+from mnist_core.predict import consensus
 from ui.resources import test_set
-from ui.state import SAMPLE_INDEX, available_models, current_digit
+from ui.state import SAMPLE_INDEX, available_models, current_digit, kept, visitor
 
 SHOWN = 24  # templates in the grid
 TRANSFORMS = {  # kind → (slider label, lowest, highest, slider step, untouched value, unit)
@@ -22,11 +23,11 @@ TRANSFORMS = {  # kind → (slider label, lowest, highest, slider step, untouche
 
 with st.sidebar:
     order = st.radio("Templates: fire on this digit…", ["strongest", "weakest", "random"],
-                     key="mlp_vs_cnn_order")
+                     key=kept("mlp_vs_cnn_order"))
     kind = st.selectbox("Move the digit", list(TRANSFORMS), format_func=lambda k: TRANSFORMS[k][0],
-                        key="mlp_vs_cnn_transform")
+                        key=kept("mlp_vs_cnn_transform"))
     label, low, high, step, rest, unit = TRANSFORMS[kind]
-    amount = st.slider(label, low, high, rest, step, format=f"%g{unit}", key="mlp_vs_cnn_amount")
+    amount = st.slider(label, low, high, rest, step, format=f"%g{unit}", key=kept("mlp_vs_cnn_amount"))
 
 image, sentence = current_digit()
 st.title("MLP vs CNN")
@@ -48,11 +49,13 @@ def breaking_sentence(values: np.ndarray, curves: dict[str, np.ndarray]) -> str:
             + "." + (f" {', '.join(steady)}: never below 50 % in this range." if steady else ""))
 
 
-activations = template_activations(models["mlp"], image)  # (units,) before the ReLU
+dense = next(name for name, spec in MODELS.items() if not spec.convolutional)  # the registry's MLP
+convs = [name for name, spec in MODELS.items() if spec.convolutional]
+activations = template_activations(models[dense], image)  # (units,) before the ReLU
 picks = {"strongest": np.argsort(-activations), "weakest": np.argsort(activations),
          "random": np.random.default_rng(0).permutation(activations.size)}[order][:SHOWN]
-sample = st.session_state.get("drawing") is None
-digit = int(test_set()[1][SAMPLE_INDEX] if sample else predict_digit(models, image)["cnn"].argmax())
+sample = visitor().drawing is None
+digit = int(test_set()[1][SAMPLE_INDEX] if sample else consensus(predict_digit(models, image)).argmax())
 values = np.arange(low, high + step / 4, step / 2)
 curves = invariance_curve(models, image, digit, kind, values)
 moved = transform(image, **INVARIANCE_KINDS[kind](amount))
@@ -67,7 +70,7 @@ words.markdown(
     "units pass a signal on. Every template is pinned to positions: ink one pixel to the side meets other weights."
 )
 titles = [f"{unit_id}: {activations[unit_id]:+.1f}" for unit_id in picks]
-grid.plotly_chart(heatmap_grid(dense_templates(models["mlp"])[picks], titles, cols=6, cell=72,
+grid.plotly_chart(heatmap_grid(dense_templates(models[dense])[picks], titles, cols=6, cell=72,
                                diverging=True), key="mlp_vs_cnn_templates_fig")
 
 st.subheader("What each model costs")
@@ -80,15 +83,17 @@ for column, name in zip(st.columns(len(MODELS)), MODELS):
                      column_config={"parameters": st.column_config.NumberColumn(format="localized")},
                      key=f"mlp_vs_cnn_params_{name}")
 st.markdown(
-    f"The MLP has {totals['mlp'] / totals['cnn']:.1f}× the CNN's parameters and "
-    f"{totals['mlp'] / totals['lenet5']:.1f}× LeNet-5's. {first['mlp']:,} of them "
-    f"({first['mlp'] / totals['mlp']:.0%}) sit in its first layer, one weight per pixel per unit. The "
-    f"CNN's first layer needs only {first['cnn']:,}, because each small kernel is reused at every position."
+    f"The {display_name(dense)} has " + ", ".join(f"{totals[dense] / totals[n]:.1f}× the {display_name(n)}'s"
+                                                  for n in convs)
+    + f" parameters. {first[dense]:,} of them ({first[dense] / totals[dense]:.0%}) sit in its first layer, one "
+    "weight per pixel per unit. The convolutional models' first layers need only "
+    + ", ".join(f"{first[n]:,} ({display_name(n)})" for n in convs)
+    + ", because each small kernel is reused at every position."
 )
 
 st.subheader("Move the digit: which model breaks first?")
 st.markdown(f"Confidence in a **{digit}**, " + ("the test label of this sample digit." if sample
-            else "the CNN's reading of your untouched drawing."))
+            else "the models' combined reading (their mean probabilities) of your untouched drawing."))
 for column, (name, p) in zip(st.columns(len(models)), predict_digit(models, moved).items()):
     column.metric(f"{display_name(name)} at {amount:g}{unit}", f"{p.argmax()} ({p.max():.0%})", border=True)
 picture, chart = st.columns([1, 2.5])

@@ -5,11 +5,12 @@ import streamlit as st
 from mnist_core import predict_digit
 from mnist_core.inside_figures import saliency_overlay
 from mnist_core.models import display_name
+from mnist_core.predict import consensus
 from mnist_core.saliency import saliency
-from ui.state import available_models, current_digit
+from ui.state import available_models, current_digit, kept
 
 with st.sidebar:
-    patch = st.select_slider("Occluding square (pixels)", [3, 5, 7, 9], value=5, key="saliency_patch")
+    patch = st.select_slider("Occluding square (pixels)", [3, 5, 7, 9], value=5, key=kept("saliency_patch"))
 
 image, sentence = current_digit()
 st.title("Where it looked")
@@ -33,9 +34,9 @@ for column, name in zip(st.columns(len(models)), models):
     title = f"{display_name(name)} reads {verdicts[name]} ({probabilities[name].max():.0%})"
     column.plotly_chart(saliency_overlay(image, maps[name], title), key=f"saliency_top_{name}_fig")
 
-runner_up = int(probabilities["cnn"].argsort()[-2])  # the CNN's second guess: the obvious "why not?"
+runner_up = int(consensus(probabilities).argsort()[-2])  # the models' joint second guess: "why not?"
 choice, words = st.columns([1, 4])
-asked = choice.selectbox("Why not a …?", range(10), index=runner_up, key="saliency_digit")
+asked = choice.selectbox("Why not a …?", range(10), index=runner_up, key=kept("saliency_digit"))
 words.markdown(
     f"Here is the evidence each model found for a **{asked}**. Where a model gives a {asked} little "
     "chance, hiding ink can barely lower it further, so its map is faint evidence scaled up: mostly "

@@ -5,8 +5,9 @@ import streamlit as st
 
 from mnist_core.figures import training_curves
 from ui.resources import device
-from ui.train_settings import make_config, settings_sidebar
-from ui.training import active_job, choose_yours, collect_finished, server_limits, start
+from ui.runs import collect_finished, downloads, server_limits, start, summary
+from ui.state import MAX_RUNS, kept, visitor
+from ui.train_settings import make_config, settings_panel
 
 try:
     limits = server_limits()
@@ -14,7 +15,7 @@ except ValueError as err:
     st.error(str(err))
     st.stop()
 with st.sidebar:
-    settings = settings_sidebar(limits)
+    settings = settings_panel(limits)
 
 st.title("Train a model")
 st.caption(f"Training device: {device()}. Runs are short on purpose: a few thousand images and a couple of "
@@ -24,9 +25,10 @@ collect_finished()
 config, problem = make_config(settings, limits)
 if problem:
     st.error(problem)
-busy = problem is not None or active_job() is not None
+me = visitor()
+busy = problem is not None or me.active is not None
 # Checked again after the click: a queued double click arrives before the button is disabled.
-if st.button("Start training", type="primary", key="train_start", disabled=busy) and active_job() is None:
+if st.button("Start training", type="primary", key="train_start", disabled=busy) and me.active is None:
     start(config)
     st.rerun()
 
@@ -34,50 +36,61 @@ if st.button("Start training", type="primary", key="train_start", disabled=busy)
 @st.fragment(run_every=1)
 def live() -> None:
     """Polls the worker thread once a second; no Streamlit call ever runs on that thread."""
-    job = active_job()
-    if job is None:
+    run = visitor().active
+    if run is None:
         return
-    job.heartbeat()
-    if job.done:
+    run.heartbeat()
+    if run.done:
         st.rerun()  # the whole page: the run joins the list below
-    p = job.latest
-    if job.status == "queued" and job.queue_position:
-        st.info(f"Another visitor is training. You are number {job.queue_position} in the queue.")
+    p = run.latest
+    if run.status == "queued" and run.queue_position:
+        st.info(f"Another visitor is training. You are number {run.queue_position} in the queue.")
         st.progress(0.0, text="Waiting for your turn…")
     elif p is None:
         st.progress(0.0, text="Preparing the data and the model…")
     else:
         st.progress(p.step / p.total_steps, text=f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps} · "
                                                  f"{p.images_per_s:,.0f} images/s · ETA {p.eta_s:.0f} s")
-    st.button("Stop training", on_click=job.stop, key="train_stop", disabled=job.stop_requested)
-    if job.progress:
-        st.plotly_chart(training_curves({"this run": job.progress}), key="train_live_curves")
+    st.button("Stop training", on_click=run.stop, key="train_stop", disabled=run.stop_requested)
+    if run.progress:
+        st.plotly_chart(training_curves({"this run": run.progress}), key="train_live_curves")
 
 
 live()
-runs = st.session_state.get("train_runs", [])
+runs = me.runs
 if not runs:
     st.info("No runs yet: choose the settings in the sidebar and press Start training.")
     st.stop()
 
 st.subheader("Your runs")
-for run in runs:
-    if run.job.error:
-        st.warning(f"{run.label}: {run.job.error}")
-st.dataframe(pd.DataFrame([r.summary() for r in runs]), hide_index=True)
+if me.dropped:
+    st.caption(f"Only your last {MAX_RUNS} runs are kept; {me.dropped} older ones were dropped to save memory.")
+for ended in runs:
+    if ended.error:
+        st.warning(f"{ended.label}: {ended.error}")
+st.dataframe(pd.DataFrame([summary(r) for r in runs]), hide_index=True)
 labels = [r.label for r in runs]
-chosen = st.multiselect("Overlay on one chart", labels, default=labels[-2:], key="train_overlay")
+chosen = st.multiselect("Overlay on one chart", labels, default=labels[-2:], key=kept("train_overlay"))
 if chosen:
-    st.plotly_chart(training_curves({r.label: r.history for r in runs if r.label in chosen}), key="train_compare")
+    st.plotly_chart(training_curves({r.label: r.progress for r in runs if r.label in chosen}), key="train_compare")
 
-usable = [r for r in runs if r.model is not None]
+usable = {r.label: r for r in runs if r.model is not None}
+
+
+def choose_yours() -> None:
+    """on_change of the "your model" box: kept in Visitor, so it survives page changes."""
+    picked = usable.get(st.session_state["train_yours"])
+    me.yours = picked.number if picked else None
+
+
 pick, files = st.columns(2)
 with pick:
-    st.selectbox("Your model, shown beside the shipped ones on the Draw and Look-inside pages",
-                 ["none"] + [r.label for r in usable], key="train_yours", on_change=choose_yours, args=(usable,))
+    mine = next((r.label for r in usable.values() if r.number == me.yours), "none")
+    options = ["none", *usable]
+    st.selectbox("Your model, shown beside the shipped ones on the Draw and Look-inside pages", options,
+                 index=options.index(mine), key="train_yours", on_change=choose_yours)
 with files:
-    run = next((r for r in usable if r.label == st.selectbox("Download a run", [r.label for r in usable],
-                                                            key="train_download_run")), None)
-    if run is not None:
-        for name, data in run.downloads().items():
-            st.download_button(f"{name}", data, file_name=f"run{run.id}-{name}", key=f"train_dl_{run.id}_{name}")
+    run = usable.get(st.selectbox("Download a run", list(usable), key="train_download_run"))
+    if run is not None and st.toggle("Prepare the files", key="train_prepare"):
+        for name, data in downloads(run).items():
+            st.download_button(name, data, file_name=f"run{run.number}-{name}", key=f"train_dl_{run.number}_{name}")

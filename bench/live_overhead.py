@@ -2,8 +2,8 @@
 
     python -m bench.live_overhead --repeats 3
 
-CLI path: `train(config, on_progress=progress_bar)` in the calling thread. Page path: a `TrainingJob`
-in its worker thread while another thread polls it once a second, as the page's fragment does
+CLI path: `train(config, on_progress=progress_bar)` in the calling thread. Page path: a `Run` from
+the server's `RunQueue`, in its worker thread while another thread polls it once a second, as the page's fragment does
 (heartbeat, latest report, a copy of the whole curve). Target: page ≤ 1.10 × CLI (medians).
 """
 
@@ -15,7 +15,7 @@ import threading
 
 from mnist_core import TrainConfig, train
 from mnist_core.device import fastest_precision
-from mnist_core.jobs import TrainingJob, TrainingSlots
+from mnist_core.run_queue import RunQueue
 from mnist_core.train import progress_bar
 
 CONFIG = TrainConfig(model="cnn", epochs=2, train_size=20_000, precision=fastest_precision())
@@ -27,7 +27,7 @@ def cli_seconds() -> float:
 
 
 def page_seconds() -> float:
-    job = TrainingJob(CONFIG, TrainingSlots(1)).start()
+    job = RunQueue().submit(CONFIG)
     done = threading.Event()
 
     def poll() -> None:  # what the page's st.fragment(run_every=1) does each second
@@ -39,7 +39,7 @@ def page_seconds() -> float:
     poller.start()
     job.wait()
     done.set()
-    return job.result.seconds
+    return job.seconds
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from mnist_core.inference import forward
 
 Named = list[tuple[str, np.ndarray]]
 
-FEATURE_LAYERS = (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D)
+POOLING = (layers.MaxPooling2D, layers.AveragePooling2D)
 # One sub-model per model, dropped with it; keyed weakly so a freed model's id is never reused.
 _SUBMODELS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
 
@@ -21,9 +21,21 @@ def conv_kernels(model: keras.Model) -> Named:
             if isinstance(layer, layers.Conv2D)]
 
 
+def feature_layers(model: keras.Model) -> list[layers.Layer]:
+    """The layers whose outputs are feature maps a learner should see, in model order: pooling layers,
+    convolutions with their activation built in, and separate ReLUs (after a convolution and its
+    BatchNorm); a bare convolution's output is not yet a map of what was found."""
+    def shown(layer: layers.Layer) -> bool:
+        if isinstance(layer, layers.Conv2D):
+            return layer.activation is not keras.activations.linear
+        return isinstance(layer, POOLING) or (isinstance(layer, layers.ReLU) and len(layer.output.shape) == 4)
+
+    return [layer for layer in model.layers if shown(layer)]
+
+
 def feature_maps(model: keras.Model, image: np.ndarray) -> Named:
-    """`[(name, activations (H, W, C))]` for every conv and pooling layer, from one model call."""
-    chosen = [layer for layer in model.layers if isinstance(layer, FEATURE_LAYERS)]
+    """`[(name, activations (H, W, C))]` for every layer of `feature_layers`, from one model call."""
+    chosen = feature_layers(model)
     if model not in _SUBMODELS:
         _SUBMODELS[model] = keras.Model(model.inputs[0], [layer.output for layer in chosen])
     outputs = forward(_SUBMODELS[model], image)

@@ -1,35 +1,75 @@
-"""What defines a training run: a frozen, validated config that pages build from widgets.
+"""What defines a training run: one frozen, validated dataclass, the only list of training settings.
 
-Every bad value raises ValueError with one sentence on construction, before any work starts.
+Each field carries its label, one-sentence explanation, allowed values and range in its metadata.
+From that one declaration come the validation below, the CLI's flags (`mnist_core.train`), the Train
+page's widgets (`ui.train_settings`) and the README's option table (checked by a test).
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
-from mnist_core.models import MODELS
+from mnist_core.models import DEFAULT_MODEL, MODELS
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("cosine", "constant")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 TRAIN_IMAGES = 60_000
+MAX_SEED = 2**32 - 1  # NumPy's and TensorFlow's seeds are 32-bit
+SGD_MOMENTUM = 0.9    # plain SGD crawls in a classroom-length run
+
+
+def setting(default, label: str, explain: str, *, choices: tuple = (), low=None, high=None,
+            page: tuple = (), fmt: str = "{}", advanced: bool = False):
+    """A TrainConfig field: `choices` (strings) or `low`..`high` (numbers, `high` excluded for
+    floats) are what is valid; `page` the values the Train page offers, shown with `fmt`."""
+    return field(default=default, metadata=dict(label=label, explain=explain, choices=choices, low=low,
+                                                high=high, page=page, fmt=fmt, advanced=advanced))
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that defines a training run; invalid values raise ValueError on construction."""
 
-    model: str = "cnn"              # registry name: mlp, cnn or lenet5
-    epochs: int = 3
-    batch_size: int = 128
-    learning_rate: float = 1e-3     # peak rate: "cosine" warms up to it, then decays to 0
-    optimizer: str = "adam"         # adam, sgd (with momentum) or rmsprop
-    schedule: str = "cosine"        # or "constant"
-    dropout: float = 0.0            # before the output layer
-    augment: bool = False           # random shifts, rotations and zooms of the training images
-    validation_split: float = 0.1   # fraction of the training images held out for val metrics
-    seed: int = 0
-    train_size: int | None = None   # use a seeded random subset of this many training images
-    precision: str = "float32"      # or mixed_float16 (GPUs) / mixed_bfloat16 (CPUs with bf16 units)
+    model: str = setting(DEFAULT_MODEL, "Model", "Which network to train from scratch.", choices=tuple(MODELS))
+    epochs: int = setting(
+        3, "Epochs", "One epoch shows the network every training image once; more epochs, more practice.",
+        low=1, high=200, page=tuple(range(1, 21)))
+    train_size: int | None = setting(
+        None, "Training images", "How many of the 60,000 training images to use (a seeded random "
+        "subset); fewer is faster but learns less.", low=1, high=TRAIN_IMAGES,
+        page=(500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000), fmt="{:,}")
+    batch_size: int = setting(
+        128, "Batch size", "Images looked at before each change of the weights: small batches make "
+        "many small noisy steps, large ones fewer, smoother steps.", low=1, high=4096,
+        page=(16, 32, 64, 128, 256, 512))
+    learning_rate: float = setting(
+        1e-3, "Learning rate", "How big each change of the weights is at its peak: too small learns "
+        "slowly, too large overshoots and the loss jumps about.", low=1e-6, high=1.0,
+        page=(1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 1e-1), fmt="{:g}")
+    optimizer: str = setting(
+        "adam", "Optimizer", f"The rule that turns gradients into weight changes (SGD with momentum "
+        f"{SGD_MOMENTUM:g}; Adam and RMSprop adapt the step for every weight).", choices=OPTIMIZERS)
+    schedule: str = setting(
+        "cosine", "Schedule", "Cosine warms the learning rate up, then lowers it smoothly to 0 by the "
+        "end; constant keeps it fixed.", choices=SCHEDULES, advanced=True)
+    dropout: float = setting(
+        0.0, "Dropout", "The fraction of the last hidden layer's units switched off at random in each "
+        "training step, so the network cannot lean on any one of them.", low=0.0, high=1.0,
+        page=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5), fmt="{:.0%}")
+    augment: bool = setting(
+        False, "Augment", "Train on randomly shifted (±10 %), rotated (±10°) and zoomed (±10 %) "
+        "copies of the digits, so the network learns the digit and not where it sits.")
+    validation_split: float = setting(
+        0.1, "Held out for validation", "The fraction of the training images kept aside to check, "
+        "at each epoch's end, how well the network does on digits it has not trained on.",
+        low=0.0, high=1.0, page=(0.0, 0.05, 0.1, 0.2, 0.3, 0.5), fmt="{:.0%}", advanced=True)
+    seed: int = setting(
+        0, "Seed", "Fixes every random choice (initial weights, order of images, augmentation): the "
+        "same seed and settings give the same run.", low=0, high=MAX_SEED, page=(0, 1, 2, 3), advanced=True)
+    precision: str = setting(
+        "float32", "Precision", "float32 everywhere, or 16-bit arithmetic with float32 weights "
+        "(mixed_float16 for GPUs, mixed_bfloat16 for CPUs with bf16 units): faster where the "
+        "hardware has 16-bit units, slower elsewhere.", choices=PRECISIONS, advanced=True)
 
     def __post_init__(self) -> None:
         for message in _problems(self):
@@ -42,37 +82,52 @@ class TrainConfig:
         return total - round(total * self.validation_split)
 
 
-def _problems(c: TrainConfig):
-    def whole(value, low, high=None) -> bool:
-        return type(value) is int and value >= low and (high is None or value <= high)
+def _problems(config: TrainConfig):
+    for f in fields(config):
+        problem = _field_problem(f, getattr(config, f.name))
+        if problem:
+            yield problem
+            return
+    if config.train_images < config.batch_size:
+        yield (f"After holding out the validation split only {config.train_images:,} images are left "
+               f"to train on, fewer than one batch of {config.batch_size}.")
 
-    def real(value) -> bool:
-        return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
-    if c.model not in MODELS:
-        yield f"Unknown model {c.model!r}: choose one of {', '.join(MODELS)}."
-    if not whole(c.epochs, 1):
-        yield f"Epochs must be a whole number of at least 1, not {c.epochs!r}."
-    if not whole(c.batch_size, 1):
-        yield f"Batch size must be a whole number of at least 1, not {c.batch_size!r}."
-    if not (real(c.learning_rate) and c.learning_rate > 0):
-        yield f"Learning rate must be a positive number, not {c.learning_rate!r}."
-    if c.optimizer not in OPTIMIZERS:
-        yield f"Optimizer must be one of {', '.join(OPTIMIZERS)}, not {c.optimizer!r}."
-    if c.schedule not in SCHEDULES:
-        yield f"Schedule must be one of {', '.join(SCHEDULES)}, not {c.schedule!r}."
-    if not (real(c.dropout) and 0 <= c.dropout < 1):
-        yield f"Dropout must be at least 0 and below 1, not {c.dropout!r}."
-    if not (real(c.validation_split) and 0 <= c.validation_split < 1):
-        yield f"Validation split must be at least 0 and below 1, not {c.validation_split!r}."
-    if type(c.augment) is not bool:
-        yield f"Augment must be True or False, not {c.augment!r}."
-    if c.precision not in PRECISIONS:
-        yield f"Precision must be one of {', '.join(PRECISIONS)}, not {c.precision!r}."
-    if not whole(c.seed, 0):
-        yield f"Seed must be a whole number of at least 0, not {c.seed!r}."
-    if c.train_size is not None and not whole(c.train_size, 1, TRAIN_IMAGES):
-        yield f"Training-set size must be a whole number from 1 to {TRAIN_IMAGES:,}, not {c.train_size!r}."
-    elif c.train_images < c.batch_size:
-        yield (f"After holding out the validation split only {c.train_images:,} images are left "
-               f"to train on, fewer than one batch of {c.batch_size}.")
+def _field_problem(f, value) -> str | None:
+    """One sentence when `value` is not allowed for field `f`, from the field's own metadata."""
+    meta, label = f.metadata, f.metadata["label"]
+    if value is None and f.default is None:
+        return None
+    if meta["choices"]:
+        ok = isinstance(value, str) and value in meta["choices"]
+        return None if ok else f"{label} must be one of {', '.join(meta['choices'])}, not {value!r}."
+    if f.type is bool:
+        return None if type(value) is bool else f"{label} must be True or False, not {value!r}."
+    low, high = meta["low"], meta["high"]
+    if f.type is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        ok = ok and low <= value < high
+        return None if ok else f"{label} must be a number at least {low:g} and below {high:g}, not {value!r}."
+    ok = type(value) is int and low <= value <= high
+    return None if ok else f"{label} must be a whole number from {low:,} to {high:,}, not {value!r}."
+
+
+# The Train page starts from the first; each is one click. Numbers measured in bench/RESULTS.md.
+PRESETS: dict[str, TrainConfig] = {
+    "Quick look": TrainConfig(epochs=2, train_size=5_000, learning_rate=3e-3),
+}
+
+
+def cli_flag(name: str) -> str:
+    """The command-line flag of a field: `train_size` → `--train-size`."""
+    return "--" + name.replace("_", "-")
+
+
+def options_table() -> str:
+    """The README's table of training options, made from the fields (a test keeps the README equal)."""
+    rows = ["| option | default | meaning |", "|---|---|---|"]
+    for f in fields(TrainConfig):
+        allowed = f" ({' / '.join(f.metadata['choices'])})" if f.metadata["choices"] else ""
+        default = "all" if f.default is None else f.default
+        rows.append(f"| `{cli_flag(f.name)}` | {default} | {f.metadata['explain']}{allowed} |")
+    return "\n".join(rows)

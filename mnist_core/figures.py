@@ -7,17 +7,16 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from mnist_core.models import display_name
-from mnist_core.training import Progress
+from mnist_core.models import colour, display_name
+from mnist_core.runs import Progress
 
-COLOURS = {"mlp": "#636EFA", "cnn": "#EF553B", "lenet5": "#00CC96", "yours": "#AB63FA"}
 DIGITS = [str(d) for d in range(10)]
 
 
 def probability_bars(probabilities: dict[str, np.ndarray]) -> go.Figure:
     """Each model's ten probabilities as bars side by side, one colour per model."""
     fig = go.Figure([
-        go.Bar(x=DIGITS, y=p, name=display_name(name), marker_color=COLOURS.get(name),
+        go.Bar(x=DIGITS, y=p, name=display_name(name), marker_color=colour(name),
                hovertemplate="digit %{x}: %{y:.1%}<extra>" + display_name(name) + "</extra>")
         for name, p in probabilities.items()
     ])

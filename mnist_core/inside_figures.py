@@ -10,8 +10,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from mnist_core.figures import COLOURS
-from mnist_core.models import display_name
+from mnist_core.models import colour, display_name
 
 DIVERGING = dict(colorscale="RdBu", zmid=0)
 INK = dict(colorscale="gray", zmin=0, zmax=1)
@@ -99,7 +98,7 @@ def invariance_chart(values: np.ndarray, curves: dict[str, np.ndarray], axis_tit
     """
     fig = go.Figure([
         go.Scatter(x=values, y=p, name=display_name(name), mode="lines",
-                   line=dict(color=COLOURS.get(name), dash=DASHES[i % len(DASHES)], width=2.5),
+                   line=dict(color=colour(name), dash=DASHES[i % len(DASHES)], width=2.5),
                    hovertemplate=f"%{{x}}: P({digit}) = %{{y:.1%}}<extra>{display_name(name)}</extra>")
         for i, (name, p) in enumerate(curves.items())
     ])

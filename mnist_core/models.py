@@ -133,6 +133,7 @@ MODELS: dict[str, ModelSpec] = {
         "learns the digit and not where or how large it was drawn.",
         build_modern_cnn, "#FFA15A", convolutional=True),
 }
+DEFAULT_MODEL = "lenet5"  # what a fresh TrainConfig and the Train page start with
 YOURS = "yours"           # the key under which a visitor's own trained model joins the shipped ones
 YOURS_COLOUR = "#AB63FA"
 

@@ -36,7 +36,7 @@ def load_model_file(path: Path, name: str | None = None) -> keras.Model:
 
 
 def load_shipped_models(directory: Path | None = None) -> dict[str, keras.Model]:
-    """`{"mlp": model, "cnn": model, "lenet5": model}` from the committed .keras files (or `directory`)."""
+    """`{name: model}` for every registry model, from the committed .keras files (or `directory`)."""
     directory = directory or MODELS_DIR
     return {name: load_model_file(directory / f"{name}.keras", name) for name in MODELS}
 
@@ -62,3 +62,8 @@ def check_image(image: np.ndarray) -> None:
         raise ValueError("A drawing's pixels must be finite numbers, but some are NaN or infinite.")
     if image.min() < 0 or image.max() > 1:
         raise ValueError(f"A drawing's pixels must lie in [0, 1], not run from {image.min():g} to {image.max():g}.")
+
+
+def consensus(probabilities: dict[str, np.ndarray]) -> np.ndarray:
+    """The models' combined reading: the mean of their probabilities, (10,)."""
+    return np.mean(list(probabilities.values()), axis=0)

@@ -2,8 +2,9 @@
 
     python -m mnist_core.train --model cnn --epochs 12 --augment --out models/cnn.keras
 
-Writes the model to --out and, beside it, <out>.json: the command, config, seconds, versions and
-the accuracy measured on the official test set.
+Every flag comes from a `TrainConfig` field (its explanation is the flag's help). Writes the model
+to --out and, beside it, <out>.json: the command, config, seconds, versions and the accuracy
+measured on the official test set.
 """
 
 import argparse
@@ -16,26 +17,30 @@ from pathlib import Path
 
 import keras
 
+from mnist_core.config import TrainConfig, cli_flag
 from mnist_core.evaluate import evaluate_model
-from mnist_core.training import OPTIMIZERS, PRECISIONS, SCHEDULES, Progress, TrainConfig, train
+from mnist_core.training import Progress, train
+
+
+def parser() -> argparse.ArgumentParser:
+    """One flag per `TrainConfig` field, typed, with the field's choices, default and explanation."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for f in dataclasses.fields(TrainConfig):
+        meta, kind = f.metadata, f.type if f.type in (bool, int, float, str) else int  # int | None → int
+        default = "all" if f.default is None else f.default
+        explain = meta["explain"].replace("%", "%%")  # argparse formats help with %
+        if kind is bool:
+            p.add_argument(cli_flag(f.name), action=argparse.BooleanOptionalAction, default=f.default,
+                           help=explain)
+        else:
+            p.add_argument(cli_flag(f.name), type=kind, default=f.default, choices=meta["choices"] or None,
+                           help=f"{explain} (default: {default})")
+    p.add_argument("--out", type=Path, required=True, help="where to save the .keras file")
+    return p
 
 
 def parse_config(argv: list[str] | None) -> tuple[TrainConfig, Path]:
-    d = TrainConfig()
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model", default=d.model)
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--learning-rate", type=float, default=d.learning_rate)
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer)
-    p.add_argument("--schedule", choices=SCHEDULES, default=d.schedule)
-    p.add_argument("--dropout", type=float, default=d.dropout)
-    p.add_argument("--augment", action="store_true")
-    p.add_argument("--precision", choices=PRECISIONS, default=d.precision)
-    p.add_argument("--validation-split", type=float, default=d.validation_split)
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--train-size", type=int, default=None)
-    p.add_argument("--out", type=Path, required=True, help="where to save the .keras file")
+    p = parser()
     args = vars(p.parse_args(argv))
     out = args.pop("out")
     try:
@@ -56,22 +61,22 @@ def progress_bar(p: Progress) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     config, out = parse_config(argv)
-    result = train(config, on_progress=progress_bar)
+    run = train(config, on_progress=progress_bar)
     out.parent.mkdir(parents=True, exist_ok=True)
-    result.model.save(out)
+    run.model.save(out)
     accuracy = evaluate_model(keras.saving.load_model(out, safe_mode=True)).accuracy
     card = {
         "command": "python -m mnist_core.train " + shlex.join(sys.argv[1:] if argv is None else argv),
         "config": dataclasses.asdict(config),
-        "train_seconds": round(result.seconds, 1),
+        "train_seconds": round(run.seconds, 1),
         "test_accuracy": accuracy,
-        "parameters": result.model.count_params(),
+        "parameters": run.model.count_params(),
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
         "versions": {"keras": keras.__version__, "backend": keras.backend.backend(),
                      "python": platform.python_version()},
     }
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
-    print(f"saved {out}: test accuracy {accuracy:.2%} after {result.seconds:.0f} s")
+    print(f"saved {out}: test accuracy {accuracy:.2%} after {run.seconds:.0f} s")
     return 0
 
 

@@ -1,82 +1,63 @@
-"""The training engine behind the CLI and the app: a validated config in, a trained model out.
+"""The training engine behind the CLI and the app: a validated config in, a trained `Run` out.
 
-`train(config, on_progress, should_stop)` reports plain `Progress` records (no UI code here) and
-checks `should_stop()` after every batch, so a caller can draw live curves and stop a run.
+`train(config, on_progress, run=run)` fills a `Run` with `Progress` records (no UI code here) and
+checks `run.stop_requested` after every batch, so a caller can draw live curves and stop a run.
 """
 
 import contextlib
 import math
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.config import OPTIMIZERS, PRECISIONS, SCHEDULES, TRAIN_IMAGES, TrainConfig
+from mnist_core.config import SGD_MOMENTUM, TrainConfig
 from mnist_core.data import load_mnist
 from mnist_core.device import distribution_strategy
 from mnist_core.inference import to_model_input
 from mnist_core.models import INPUT_SHAPE, build_model
+from mnist_core.runs import Progress, Run
 
-SGD_MOMENTUM = 0.9  # plain SGD crawls in a classroom-length run
-
-__all__ = ["OPTIMIZERS", "PRECISIONS", "SCHEDULES", "SGD_MOMENTUM", "TRAIN_IMAGES", "Progress", "TrainConfig",
-           "TrainResult", "train"]
-
-@dataclass(frozen=True)
-class Progress:
-    """One report from a running training: enough for live curves, a progress bar and an ETA."""
-
-    epoch: int              # 1-based
-    epochs: int
-    step: int               # batches done so far in the whole run
-    total_steps: int
-    loss: float             # running mean over the current epoch
-    accuracy: float
-    images_per_s: float
-    elapsed_s: float
-    eta_s: float
-    epoch_end: bool = False
-    val_loss: float | None = None       # only at epoch ends, when there is validation data
-    val_accuracy: float | None = None
+# Seeding is process-wide in Keras (`set_random_seed`): runs that start at once seed and build one
+# at a time, so that each run's initial weights come from its own seed.
+_SEEDING = threading.Lock()
 
 
-@dataclass
-class TrainResult:
-    model: keras.Model
-    config: TrainConfig
-    history: list[Progress] = field(default_factory=list)
-    stopped: bool = False   # True when should_stop() ended the run early
-    seconds: float = 0.0
+def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = None, run: Run | None = None,
+          *, validation_data: tuple[np.ndarray, np.ndarray] | None = None) -> Run:
+    """Train `config.model` on MNIST into `run` (a new one if None) and return it.
 
-
-def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = None,
-          should_stop: Callable[[], bool] | None = None, *,
-          validation_data: tuple[np.ndarray, np.ndarray] | None = None) -> TrainResult:
-    """Train `config.model` on MNIST; `validation_data` (uint8 images, labels) replaces the split."""
-    keras.utils.set_random_seed(config.seed)
+    `validation_data` (uint8 images, labels) replaces the validation split. A run stopped before it
+    began is returned untouched.
+    """
+    run = run or Run(config)
+    if not run.begin():
+        return run
     (x_train, y_train), (x_val, y_val) = _split(config)
     if validation_data is not None:
         x_val, y_val = validation_data
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     strategy = distribution_strategy()
-    with strategy.scope() if strategy else contextlib.nullcontext():  # several GPUs: one replica each
+    with _SEEDING, strategy.scope() if strategy else contextlib.nullcontext():  # several GPUs: a replica each
+        keras.utils.set_random_seed(config.seed)
         model = build_model(config.model, config.dropout)
         model = _with_precision(model, config.precision) if config.precision != "float32" else model
         trainer = _with_augmentation(model, config.seed) if config.augment else model
         trainer.compile(optimizer=_optimizer(config, steps_per_epoch * config.epochs),
                         loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    result = TrainResult(model, config)
-    reporter = _Reporter(result, steps_per_epoch, on_progress, should_stop)
+    reporter = _Reporter(run, steps_per_epoch, on_progress)
     trainer.fit(to_model_input(x_train), y_train, batch_size=config.batch_size, epochs=config.epochs,
                 validation_data=(to_model_input(x_val), y_val) if len(x_val) else None,
                 callbacks=[reporter], verbose=0)
-    result.seconds = time.perf_counter() - reporter.start
     if trainer is not model:  # saved with the optimizer that trained it, so load_model().evaluate works
         model.compile(optimizer=trainer.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return result
+    run.finish(model, time.perf_counter() - reporter.start)
+    if run.queue_position is None:  # a queued run is closed by its worker once its slot is free
+        run.close()
+    return run
 
 
 def _split(config: TrainConfig):
@@ -127,13 +108,13 @@ def _optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimi
 
 
 class _Reporter(keras.callbacks.Callback):
-    """Turns Keras callbacks into `Progress` records and honours `should_stop` after every batch."""
+    """Turns Keras callbacks into `Progress` records and honours Stop after every batch."""
 
-    def __init__(self, result: TrainResult, steps_per_epoch: int, on_progress, should_stop):
+    def __init__(self, run: Run, steps_per_epoch: int, on_progress):
         super().__init__()
-        self.result, self.on_progress, self.should_stop = result, on_progress, should_stop
+        self.run, self.on_progress = run, on_progress
         self.steps_per_epoch = steps_per_epoch
-        self.total_steps = steps_per_epoch * result.config.epochs
+        self.total_steps = steps_per_epoch * run.config.epochs
         self.every = max(1, min(10, steps_per_epoch // 10))
         self.start = time.perf_counter()
         self.step = self.epoch = 0
@@ -147,9 +128,9 @@ class _Reporter(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
-        if self.should_stop is not None and self.should_stop():
-            self.model.stop_training = self.result.stopped = True
-        if self.step % self.every == 0 or self.result.stopped:
+        if self.run.stop_requested:
+            self.model.stop_training = True
+        if self.step % self.every == 0 or self.run.stop_requested:
             self._report(logs)
 
     def on_test_begin(self, logs=None):
@@ -165,12 +146,12 @@ class _Reporter(keras.callbacks.Callback):
         train_seconds = self.train_seconds + (0 if epoch_end else time.perf_counter() - self.epoch_start)
         steps_per_s = self.step / max(train_seconds, 1e-9)
         record = Progress(
-            epoch=self.epoch, epochs=self.result.config.epochs, step=self.step,
+            epoch=self.epoch, epochs=self.run.config.epochs, step=self.step,
             total_steps=self.total_steps, loss=float(logs["loss"]), accuracy=float(logs["accuracy"]),
-            images_per_s=steps_per_s * self.result.config.batch_size, elapsed_s=elapsed,
-            eta_s=0.0 if self.result.stopped else (self.total_steps - self.step) / steps_per_s,
+            images_per_s=steps_per_s * self.run.config.batch_size, elapsed_s=elapsed,
+            eta_s=0.0 if self.run.stop_requested else (self.total_steps - self.step) / steps_per_s,
             epoch_end=epoch_end, val_loss=_maybe(logs, "val_loss"), val_accuracy=_maybe(logs, "val_accuracy"))
-        self.result.history.append(record)
+        self.run.record(record)
         if self.on_progress is not None:
             self.on_progress(record)
 

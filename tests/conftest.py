@@ -8,6 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,3 +80,23 @@ def page(browser, app_url):
     page.set_default_timeout(60_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def test_set() -> tuple[np.ndarray, np.ndarray]:
+    """The first 100 official test digits as floats in [0, 1], and their labels."""
+    from mnist_core import load_mnist
+
+    _, (x_test, y_test) = load_mnist()
+    return x_test[:100].astype(np.float32) / 255, y_test[:100]  # (100, 28, 28), (100,)
+
+
+@pytest.fixture(scope="module")
+def trained_cnn():
+    """The shipped CNN (or, if it is missing, one trained for an epoch)."""
+    from mnist_core import TrainConfig, train
+    from mnist_core.predict import MODELS_DIR, load_model_file
+
+    if (MODELS_DIR / "cnn.keras").is_file():
+        return load_model_file(MODELS_DIR / "cnn.keras")
+    return train(TrainConfig(model="cnn", epochs=1, learning_rate=3e-3, train_size=20000)).model

@@ -48,7 +48,7 @@ def test_evaluate_prints_accuracy_per_class_and_confusion(trained):
 
 def test_bad_arguments_give_one_sentence_not_a_traceback(tmp_path):
     done = run("mnist_core.train", "--epochs", "0", "--out", str(tmp_path / "x.keras"))
-    assert done.returncode == 2 and "Epochs must be a whole number of at least 1" in done.stderr
+    assert done.returncode == 2 and "Epochs must be a whole number from 1 to 200, not 0." in done.stderr
     assert "Traceback" not in done.stderr
     done = run("mnist_core.evaluate", str(tmp_path / "missing.keras"))
     assert done.returncode == 2 and "Could not load" in done.stderr and "Traceback" not in done.stderr

@@ -32,9 +32,9 @@ def test_the_keras_file_reloads_in_safe_mode_and_predicts_the_same(run, tmp_path
 
 
 def test_the_csv_has_one_row_per_report_and_the_values_read_back(run):
-    rows = list(csv.reader(io.StringIO(history_csv(run.history))))
-    assert tuple(rows[0]) == PROGRESS_FIELDS and len(rows) == len(run.history) + 1
-    for report, row in zip(run.history, rows[1:], strict=True):
+    rows = list(csv.reader(io.StringIO(history_csv(run.progress))))
+    assert tuple(rows[0]) == PROGRESS_FIELDS and len(rows) == len(run.progress) + 1
+    for report, row in zip(run.progress, rows[1:], strict=True):
         for expected, text in zip(dataclasses.astuple(report), row, strict=True):
             if expected is None:
                 assert text == ""
@@ -59,17 +59,17 @@ def _scalars(folder: Path) -> dict[str, list[tuple[int, float]]]:
 
 
 def test_the_tensorboard_zip_holds_the_same_scalars_at_the_same_steps(run, tmp_path):
-    with zipfile.ZipFile(io.BytesIO(tensorboard_zip(run.history, run_name="lenet5"))) as archive:
+    with zipfile.ZipFile(io.BytesIO(tensorboard_zip(run.progress, run_name="lenet5"))) as archive:
         assert {name.rsplit("/", 1)[0] for name in archive.namelist()} == {"lenet5/train", "lenet5/validation"}
         archive.extractall(tmp_path)
-    val = [r for r in run.history if r.epoch_end]
+    val = [r for r in run.progress if r.epoch_end]
     assert len(val) == 2 and all(r.val_loss is not None for r in val)
 
     def expected(reports, field):  # TensorBoard scalars are float32
         return [(r.step, float(np.float32(getattr(r, field)))) for r in reports]
 
     assert _scalars(tmp_path / "lenet5" / "train") == {
-        "loss": expected(run.history, "loss"), "accuracy": expected(run.history, "accuracy")}
+        "loss": expected(run.progress, "loss"), "accuracy": expected(run.progress, "accuracy")}
     assert _scalars(tmp_path / "lenet5" / "validation") == {
         "loss": expected(val, "val_loss"), "accuracy": expected(val, "val_accuracy")}
 

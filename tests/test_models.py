@@ -1,23 +1,35 @@
-"""The three architectures: published parameter counts, shapes, and pure Keras 3."""
+"""The registry's architectures: published parameter counts, shapes, the registry's own claims, pure Keras 3."""
 
 import ast
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from keras import layers
+from known import PUBLISHED_PARAMETERS
 
 from mnist_core import MODELS, build_model
+from mnist_core.predict import MODELS_DIR
 
-PUBLISHED_PARAMETERS = {"mlp": 407_050, "cnn": 93_322, "lenet5": 61_706}
 
-
-@pytest.mark.parametrize("name", PUBLISHED_PARAMETERS)
+@pytest.mark.parametrize("name", MODELS)
 def test_parameter_counts_and_output(name):
     model = build_model(name)
-    assert model.count_params() == PUBLISHED_PARAMETERS[name]
+    card = json.loads((MODELS_DIR / f"{name}.json").read_text())
+    assert model.count_params() == PUBLISHED_PARAMETERS.get(name, card["parameters"]) == card["parameters"]
     probabilities = np.asarray(model(np.random.rand(3, 28, 28, 1).astype("float32")))
     assert probabilities.shape == (3, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_the_registry_says_the_truth_about_each_model(name):
+    """`convolutional` matches the layers; each model has its own colour and a description of its design."""
+    spec, model = MODELS[name], build_model(name)
+    assert spec.convolutional == any(isinstance(layer, layers.Conv2D) for layer in model.layers)
+    assert [s.colour for s in MODELS.values()].count(spec.colour) == 1
+    assert spec.display_name and len(spec.description.split()) > 30
 
 
 def test_lenet5_layer_shapes_are_the_papers():
@@ -29,14 +41,26 @@ def test_lenet5_layer_shapes_are_the_papers():
     assert shapes["c5"] == (1, 1, 120) and shapes["f6"] == (84,)
 
 
+def test_the_modern_cnn_normalises_every_layer_and_has_a_small_receptive_stack():
+    model = build_model("modern_cnn")
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("Conv2D") == 4 and kinds.count("BatchNormalization") == 5
+    assert all(layer.kernel_size == (3, 3) for layer in model.layers if isinstance(layer, layers.Conv2D))
+
+
 def test_unknown_name_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="mlp, cnn, lenet5"):
+    with pytest.raises(ValueError, match=", ".join(MODELS)):
         build_model("resnet")
 
 
-def test_every_model_is_described_for_the_app():
-    for spec in MODELS.values():
-        assert spec.display_name and len(spec.description.split()) > 30
+def test_no_model_name_is_typed_outside_the_registry():
+    """Pages, the app layer and the core read names from MODELS; only models.py spells them."""
+    names = [f'"{name}"' for name in MODELS] + [f"'{name}'" for name in MODELS]
+    for path in [*Path("app_pages").glob("*.py"), *Path("ui").glob("*.py"), *Path("mnist_core").glob("*.py"),
+                 Path("app.py")]:
+        if path.name != "models.py":
+            text = path.read_text()
+            assert not [n for n in names if n in text], path
 
 
 def test_core_is_pure_keras_and_ui_free():
@@ -46,5 +70,5 @@ def test_core_is_pure_keras_and_ui_free():
                     if isinstance(node, ast.Import | ast.ImportFrom)
                     for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
         assert "streamlit" not in imported, path
-        if path.name in ("models.py", "training.py", "predict.py", "inspect.py", "preprocess.py"):
+        if path.name not in ("export.py", "device.py"):  # TensorBoard files and GPU names need TensorFlow
             assert "tensorflow" not in imported, path

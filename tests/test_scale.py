@@ -19,7 +19,7 @@ TWO_DEVICES = textwrap.dedent("""
     from mnist_core.device import distribution_strategy
     print("replicas", distribution_strategy().num_replicas_in_sync)
     result = train(TrainConfig(model="lenet5", epochs=2, train_size=3000, batch_size=64, learning_rate=3e-3))
-    print("val_accuracy", result.history[-1].val_accuracy)
+    print("val_accuracy", result.progress[-1].val_accuracy)
 """)
 
 

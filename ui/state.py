@@ -1,16 +1,72 @@
-"""One visitor's state shared between pages (kept in `st.session_state`)."""
+"""One visitor's state, in one typed home (`Visitor`), shared by every page of their session.
+
+Widget values live in `st.session_state` under their widget keys; a widget made with `key=kept("…")`
+keeps its value across page changes. Everything else a visitor owns is a field of `Visitor`.
+"""
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
+import keras
 import numpy as np
 import streamlit as st
 
-from mnist_core import MODELS, Evaluation, MnistDataError, ShippedModelError, evaluate_model
+from mnist_core import MODELS, Evaluation, MnistDataError, Run, ShippedModelError, evaluate_model
+from mnist_core.models import YOURS
 from ui.resources import shipped_evaluation, shipped_models, test_set
 
 T = TypeVar("T")
 SAMPLE_INDEX = 0  # the first official test digit, a 7, stands in until the visitor draws
+MAX_RUNS = 5      # runs kept per visitor; the oldest is dropped (and said so) to bound memory
+
+
+@dataclass
+class Visitor:
+    """Everything one visitor's pages share, besides widget values."""
+
+    drawing: np.ndarray | None = None    # latest MNIST-style (28, 28) drawing, for the look-inside pages
+    active: Run | None = None            # the run queued or training now
+    runs: list[Run] = field(default_factory=list)   # ended runs, oldest first, at most MAX_RUNS
+    dropped: int = 0                     # runs dropped to stay within MAX_RUNS
+    runs_started: int = 0                # numbers this visitor's runs 1, 2, 3…
+    yours: int | None = None             # number of the run chosen as "your model"
+    evaluations: dict[int, Evaluation] = field(default_factory=dict)  # per kept run number
+    downloads: tuple[int, dict[str, bytes]] | None = None  # one run's files, built when asked
+    kept_keys: set[str] = field(default_factory=set)  # widget keys whose values survive page changes
+    canvas_version: int = 0              # Draw's Clear gives the canvas a new key, hence a fresh canvas
+    conv_seed: str | None = None         # the classic kernel that Convolution's custom grid started from
+
+    def keep_run(self, run: Run) -> None:
+        """Add an ended run; beyond MAX_RUNS the oldest goes, with its model and evaluation."""
+        self.runs.append(run)
+        while len(self.runs) > MAX_RUNS:
+            old = self.runs.pop(0)
+            old.forget_model()
+            self.evaluations.pop(old.number, None)
+            self.dropped += 1
+            if self.yours == old.number:
+                self.yours = None
+
+    def your_model(self) -> keras.Model | None:
+        return next((r.model for r in self.runs if r.number == self.yours), None)
+
+
+def visitor() -> Visitor:
+    return st.session_state.setdefault("visitor", Visitor())
+
+
+def kept(key: str) -> str:
+    """Declare a widget key whose value survives a trip to another page; returns the key."""
+    visitor().kept_keys.add(key)
+    return key
+
+
+def keep_settings() -> None:
+    """Streamlit forgets a widget's value when its page is left; re-assigning the key keeps it."""
+    for key in visitor().kept_keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def or_stop(load: Callable[[], T]) -> T:
@@ -22,38 +78,31 @@ def or_stop(load: Callable[[], T]) -> T:
         st.stop()
 
 
-def remember_drawing(image: np.ndarray) -> None:
-    """Keep the latest MNIST-style (28, 28) drawing for the look-inside pages."""
-    st.session_state["drawing"] = image
-
-
 def current_digit() -> tuple[np.ndarray, str]:
     """The visitor's latest drawing, or a sample test digit; and a sentence saying which it is."""
-    if st.session_state.get("drawing") is not None:
-        return st.session_state["drawing"], "Showing your latest drawing from the Draw page."
+    if visitor().drawing is not None:
+        return visitor().drawing, "Showing your latest drawing from the Draw page."
     images, labels = or_stop(test_set)
     return (images[SAMPLE_INDEX].astype(np.float32) / 255,
             f"You have not drawn yet, so this uses test digit #{SAMPLE_INDEX} (a {labels[SAMPLE_INDEX]}) "
             "from MNIST. Draw one on the Draw page to see your own.")
 
 
-def available_models() -> dict:
-    """The shipped models, plus the visitor's own chosen run as "yours" when there is one.
+def available_models() -> dict[str, keras.Model]:
+    """The shipped models, plus the visitor's own chosen run as `YOURS` when there is one.
 
     A missing or corrupt model file ends the page with its one-sentence error (and how to rebuild it).
     """
     models = dict(or_stop(shipped_models))
-    if st.session_state.get("your_model") is not None:
-        models["yours"] = st.session_state["your_model"]
+    if visitor().your_model() is not None:
+        models[YOURS] = visitor().your_model()
     return models
 
 
 def model_choices() -> dict[str, tuple[str, object]]:
     """Label → ("shipped", name) or ("run", run) for every model this visitor can evaluate."""
     choices = {f"{spec.display_name} (shipped)": ("shipped", name) for name, spec in MODELS.items()}
-    for run in st.session_state.get("train_runs", []):
-        if run.model is not None:
-            choices[run.label] = ("run", run)
+    choices.update({run.label: ("run", run) for run in visitor().runs if run.model is not None})
     return choices
 
 
@@ -63,23 +112,7 @@ def evaluation_of(choice: tuple[str, object]) -> tuple[Evaluation, np.ndarray]:
     images, labels = or_stop(test_set)
     if kind == "shipped":
         return or_stop(lambda: shipped_evaluation(what)), images
-    cache = st.session_state.setdefault("eval_cache", {})
-    if what.id not in cache:
-        cache[what.id] = evaluate_model(what.model, images, labels)
-    return cache[what.id], images
-
-
-# Value widgets whose setting should survive a trip to another page (buttons and uploaders cannot).
-SETTINGS = (
-    "draw_stroke_width", "draw_mnist_style", "draw_source", "conv_kernel", "conv_stride", "conv_padding",
-    "mlp_vs_cnn_order", "mlp_vs_cnn_transform", "saliency_patch", "train_model", "train_epochs",
-    "train_size", "train_split", "train_batch_size", "train_lr", "train_optimizer", "train_dropout",
-    "train_augment", "train_precision", "train_yours",
-)
-
-
-def keep_settings() -> None:
-    """Streamlit forgets a widget's value when its page is left; re-assigning the key keeps it."""
-    for key in SETTINGS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    cache = visitor().evaluations  # bounded: entries go with their run (Visitor.keep_run)
+    if what.number not in cache:
+        cache[what.number] = evaluate_model(what.model, images, labels)
+    return cache[what.number], images

@@ -1,39 +1,59 @@
-"""The Train page's sidebar: widgets in, a validated `TrainConfig` (or one sentence why not) out."""
+"""The Train page's settings, one widget per `TrainConfig` field, made from the field's metadata.
+
+A new field in `TrainConfig` appears here by itself: its label, explanation (the widget's help),
+the values the page offers and their format all come from the field. Only the server's caps and
+this machine's precisions narrow what is offered.
+"""
+
+import dataclasses
 
 import streamlit as st
 
-from mnist_core import MODELS, TrainConfig
+from mnist_core.config import PRESETS, TrainConfig
 from mnist_core.device import fastest_precision
-from mnist_core.jobs import ServerLimits, check_limits
-from mnist_core.training import OPTIMIZERS, SGD_MOMENTUM
+from mnist_core.models import MODELS
+from mnist_core.run_queue import ServerLimits, check_limits
+from ui.state import kept
 
-SIZES = [500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000]
-RATES = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 1e-2, 3e-2, 1e-1]
-BATCHES = [16, 32, 64, 128, 256, 512]
+START = next(iter(PRESETS.values()))  # the settings a first visit starts from
 
 
-def settings_sidebar(limits: ServerLimits) -> dict:
-    """Draw the settings in the current container; returns them as `TrainConfig` keyword arguments."""
-    cap = limits.max_train_size
-    fast = fastest_precision()
-    return dict(
-        model=st.selectbox("Model", list(MODELS), index=2, format_func=lambda n: MODELS[n].display_name,
-                           key="train_model"),
-        epochs=st.slider("Epochs", 1, limits.max_epochs, 2, key="train_epochs"),
-        train_size=st.select_slider("Training images", [s for s in SIZES if s < cap] + [cap], min(5_000, cap),
-                                    key="train_size", format_func=lambda s: f"{s:,}"),
-        validation_split=st.slider("Held out for validation", 0.0, 0.5, 0.1, 0.05, key="train_split"),
-        batch_size=st.select_slider("Batch size", BATCHES, 128, key="train_batch_size"),
-        learning_rate=st.select_slider("Learning rate", RATES, 3e-3, key="train_lr", format_func=lambda r: f"{r:g}"),
-        optimizer=st.radio("Optimizer", OPTIMIZERS, horizontal=True, key="train_optimizer",
-                           help=f"SGD uses momentum {SGD_MOMENTUM:g}. All three warm up, then follow a cosine decay."),
-        dropout=st.slider("Dropout", 0.0, 0.7, 0.0, 0.05, key="train_dropout"),
-        augment=st.toggle("Augment (random shifts, rotations, zooms)", key="train_augment"),
-        precision=fast if fast != "float32" and st.toggle(
-            "16-bit arithmetic", value=True, key="train_precision",
-            help=f"Trains in {fast} (weights stay float32): faster where the hardware has 16-bit units.")
-        else "float32",
-    )
+def offered(f: dataclasses.Field, limits: ServerLimits) -> list:
+    """The values the page offers for field `f` on this server and machine."""
+    values = list(f.metadata["choices"] or f.metadata["page"])
+    if f.name == "epochs":
+        values = [v for v in values if v <= limits.max_epochs]
+    if f.name == "train_size":
+        values = [v for v in values if v < limits.max_train_size] + [limits.max_train_size]
+    if f.name == "precision":
+        values = sorted({"float32", fastest_precision()}, key=values.index)
+    return values
+
+
+def widget(f: dataclasses.Field, limits: ServerLimits):
+    """One widget for field `f`, keyed `train_<field>`, starting at START's value."""
+    meta, key, values = f.metadata, kept(f"train_{f.name}"), offered(f, limits)
+    start = getattr(START, f.name, f.default)
+    if f.type is bool:
+        return st.toggle(meta["label"], value=start, key=key, help=meta["explain"])
+    if f.name == "model":
+        return st.selectbox(meta["label"], values, index=values.index(start), key=key, help=meta["explain"],
+                            format_func=lambda name: MODELS[name].display_name)
+    if meta["choices"]:
+        return st.radio(meta["label"], values, index=values.index(start), key=key, help=meta["explain"],
+                        horizontal=True)
+    start = start if start in values else min(values, key=lambda v: abs(v - start))
+    return st.select_slider(meta["label"], values, value=start, key=key, help=meta["explain"],
+                            format_func=meta["fmt"].format)
+
+
+def settings_panel(limits: ServerLimits) -> dict:
+    """Every setting's widget (the rarely changed ones in an expander); returns TrainConfig keyword arguments."""
+    everything = dataclasses.fields(TrainConfig)
+    settings = {f.name: widget(f, limits) for f in everything if not f.metadata["advanced"]}
+    with st.expander("More settings"):
+        settings |= {f.name: widget(f, limits) for f in everything if f.metadata["advanced"]}
+    return settings
 
 
 def make_config(settings: dict, limits: ServerLimits) -> tuple[TrainConfig | None, str | None]:

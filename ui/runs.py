@@ -1,0 +1,78 @@
+"""The server-wide training queue, and one visitor's runs (the app layer around mnist_core.run_queue)."""
+
+import os
+
+import streamlit as st
+
+from mnist_core import TrainConfig
+from mnist_core.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
+from mnist_core.run_queue import RunQueue, ServerLimits
+from mnist_core.runs import Run
+from ui.state import visitor
+
+
+def server_limits() -> ServerLimits:
+    """Hosted-demo bounds from the environment; a bad setting raises ValueError with one sentence."""
+    return ServerLimits(max_concurrent=_setting("MNIST_LAB_MAX_TRAININGS", 1, 1, 64),
+                        max_epochs=_setting("MNIST_LAB_MAX_EPOCHS", 20, 2, 20),
+                        max_train_size=_setting("MNIST_LAB_MAX_TRAIN_SIZE", 60_000, 1_000, 60_000))
+
+
+def _setting(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, str(default)).strip()
+    if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
+        raise ValueError(f"The server setting {name}={raw!r} must be a whole number from {low:,} to {high:,}.")
+    return int(raw)
+
+
+@st.cache_resource
+def run_queue() -> RunQueue:
+    """One queue for every visitor; its reaper stops runs whose browser stopped sending heartbeats."""
+    limits = server_limits()
+    queue = RunQueue(limits=limits, abandon_after_s=45)
+    queue.start_reaper()
+    return queue
+
+
+def start(config: TrainConfig) -> None:
+    """Queue a run for this visitor (the caller has validated config); ValueError when over a cap."""
+    me = visitor()
+    me.active = run_queue().submit(config, number=me.runs_started + 1)
+    me.runs_started += 1
+
+
+def collect_finished() -> None:
+    """Move this visitor's ended run into their list of runs (once)."""
+    me = visitor()
+    if me.active is not None and me.active.done:
+        me.keep_run(me.active)
+        me.active = None
+
+
+@st.fragment(run_every=10)
+def keep_alive() -> None:
+    """Any open page of this visitor keeps its run alive; a closed tab stops sending, and is reaped."""
+    if visitor().active is not None:
+        visitor().active.heartbeat()
+
+
+def summary(run: Run) -> dict:
+    """One row of the run table: config, time and final metrics."""
+    c, last = run.config, run.latest
+    ended = [p for p in run.progress if p.val_accuracy is not None]
+    return {"run": run.label, "status": run.status, "optimizer": c.optimizer,
+            "learning rate": c.learning_rate, "batch": c.batch_size, "dropout": c.dropout,
+            "augment": c.augment, "seconds": round(run.seconds, 1) if run.model else None,
+            "train loss": last.loss if last else None, "train accuracy": last.accuracy if last else None,
+            "val accuracy": ended[-1].val_accuracy if ended else None}
+
+
+def downloads(run: Run) -> dict[str, bytes]:
+    """The run's files, built when asked (only the latest asked-for run's are kept)."""
+    me = visitor()
+    if me.downloads is None or me.downloads[0] != run.number:
+        files = {"model.keras": model_bytes(run.model), "history.csv": history_csv(run.progress).encode()}
+        if tensorboard_available():
+            files["tensorboard.zip"] = tensorboard_zip(run.progress, f"run{run.number}")
+        me.downloads = (run.number, files)
+    return me.downloads[1]
