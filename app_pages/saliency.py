@@ -26,23 +26,34 @@ positions = (image.shape[0] - patch + 1) ** 2  # every place a patch fits
 st.markdown(
     f"To see where a model looked, we hide one {patch}×{patch} square of the digit at a time (painted "
     f"black, MNIST's background), in all {positions} positions, and watch how far the model's "
-    "probability for a digit falls. Pixels whose hiding hurt most glow red; where the overlay is clear, "
-    "hiding changed nothing. This is *occlusion*: it needs only the model's answers, so it works the "
-    "same for the MLP and the CNNs. Each map is scaled to its own maximum: compare shapes, not brightness."
+    "probability for a digit falls. Every map uses the same scale: a pixel's colour is the average fall, "
+    "in percentage points, over the squares that hid it (clear: no fall; deep red: 100 points). So a "
+    "faint map means hiding ink barely changed that model's mind, and maps compare across models. "
+    "This is *occlusion*: it needs only the model's answers, so it works the same for every model."
 )
+
+
+def caption(name: str, digit: int, found) -> str:
+    row, col = found.worst
+    return (f"{display_name(name)}: hiding the {patch}×{patch} square at row {row}, column {col} lowers P({digit}) "
+            f"from {found.before:.1%} to {found.after:.1%}")
+
+
 for column, name in zip(st.columns(len(models)), models):
-    title = f"{display_name(name)} reads {verdicts[name]} ({probabilities[name].max():.0%})"
-    column.plotly_chart(saliency_overlay(image, maps[name], title), key=f"saliency_top_{name}_fig")
+    title = f"{display_name(name)} reads {verdicts[name]} ({probabilities[name].max():.1%})"
+    column.plotly_chart(saliency_overlay(image, maps[name].heat, title), key=f"saliency_top_{name}_fig")
+    column.caption(caption(name, verdicts[name], maps[name]))
 
 runner_up = int(consensus(probabilities).argsort()[-2])  # the models' joint second guess: "why not?"
 choice, words = st.columns([1, 4])
 asked = choice.selectbox("Why not a …?", range(10), index=runner_up, key=kept("saliency_digit"))
 words.markdown(
-    f"Here is the evidence each model found for a **{asked}**. Where a model gives a {asked} little "
-    "chance, hiding ink can barely lower it further, so its map is faint evidence scaled up: mostly "
-    "noise. Where a model did consider it, the map shows which strokes made it think so."
+    f"Here is the evidence each model found for a **{asked}**, on the same scale. Where a model gives a "
+    f"{asked} little chance, hiding ink cannot lower it much further, so its map stays clear. Where a model "
+    "did consider it, the map shows which strokes made it think so."
 )
 for column, name in zip(st.columns(len(models)), models):
-    heat = maps[name] if asked == verdicts[name] else saliency(models[name], image, asked, patch)
+    found = maps[name] if asked == verdicts[name] else saliency(models[name], image, asked, patch)
     title = f"{display_name(name)}: P({asked}) = {probabilities[name][asked]:.1%}"
-    column.plotly_chart(saliency_overlay(image, heat, title), key=f"saliency_asked_{name}_fig")
+    column.plotly_chart(saliency_overlay(image, found.heat, title), key=f"saliency_asked_{name}_fig")
+    column.caption(caption(name, asked, found))

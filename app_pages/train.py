@@ -49,8 +49,11 @@ def live() -> None:
     elif p is None:
         st.progress(0.0, text="Preparing the data and the model…")
     else:
-        st.progress(p.step / p.total_steps, text=f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps} · "
-                                                 f"{p.images_per_s:,.0f} images/s · ETA {p.eta_s:.0f} s")
+        speed = "measuring speed…" if p.eta_s is None else f"{p.images_per_s:,.0f} images/s · ETA {p.eta_s:.0f} s"
+        if run.stop_requested:
+            speed = "stopping after this batch…"
+        where = f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps}"
+        st.progress(p.step / p.total_steps, text=f"{where} · {speed}")
     st.button("Stop training", on_click=run.stop, key="train_stop", disabled=run.stop_requested)
     if run.progress:
         st.plotly_chart(training_curves({"this run": run.progress}), key="train_live_curves")

@@ -111,10 +111,11 @@ def invariance_chart(values: np.ndarray, curves: dict[str, np.ndarray], axis_tit
 
 
 def saliency_overlay(image: np.ndarray, heat: np.ndarray, title: str, height: int = 260) -> go.Figure:
-    """The digit in grey with the occlusion saliency map laid over it, hot where hiding ink hurt most."""
+    """The digit in grey with the occlusion map laid over it: `heat` is a probability drop in [0, 1], drawn
+    on one fixed scale (not each map's own maximum), so that maps of different models compare."""
     fig = go.Figure([
         go.Heatmap(z=image, **INK, showscale=False, hoverinfo="skip"),
         go.Heatmap(z=heat, colorscale=HEAT, zmin=0, zmax=1, showscale=False,
-                   hovertemplate="row %{y}, col %{x}: importance %{z:.2f}<extra></extra>"),
+                   hovertemplate="row %{y}, col %{x}: P falls by %{z:.1%} on average<extra></extra>"),
     ])
     return _frame(fig, height, title)

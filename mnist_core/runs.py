@@ -26,11 +26,11 @@ class Progress:
     epochs: int
     step: int               # batches done so far in the whole run
     total_steps: int
-    loss: float             # running mean over the current epoch
-    accuracy: float
-    images_per_s: float
+    loss: float             # per-batch training loss, smoothed across epochs (training.BatchSmoother)
+    accuracy: float         # per-batch training accuracy, smoothed alike
+    images_per_s: float | None  # measured after the first batch (which traces the graph); None until then
     elapsed_s: float
-    eta_s: float
+    eta_s: float | None         # from that measured speed; None until a few batches are timed
     epoch_end: bool = False
     val_loss: float | None = None       # only at epoch ends, when there is validation data
     val_accuracy: float | None = None

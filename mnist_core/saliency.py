@@ -5,6 +5,7 @@ mattered") is easy to explain on a page.
 """
 
 import functools
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -22,18 +23,29 @@ def _occlusions(patch: int, stride: int, n: int = 28) -> tuple[np.ndarray, np.nd
     return masks, (1 - masks).sum(axis=0)
 
 
-def saliency(model: keras.Model, image: np.ndarray, digit: int, patch: int = 5,
-             stride: int = 1) -> np.ndarray:
-    """Where the evidence for `digit` lies: a (28, 28) map in [0, 1], by occlusion.
+@dataclass(frozen=True)
+class Occlusion:
+    """How hiding parts of a digit changes a model's probability for one digit, on an absolute scale."""
+
+    heat: np.ndarray      # (28, 28): mean drop in P(digit) over the patches that hid each pixel, in [0, 1]
+    before: float         # P(digit) on the untouched image
+    after: float          # P(digit) with the most damaging patch hidden
+    worst: tuple[int, int]  # that patch's top-left pixel (row, column)
+
+
+def saliency(model: keras.Model, image: np.ndarray, digit: int, patch: int = 5, stride: int = 1) -> Occlusion:
+    """Where the evidence for `digit` lies, by occlusion, as probability drops (not rescaled).
 
     Each patch position is blacked out (0 is MNIST's background, so this erases ink), and every
     pixel scores the mean drop in P(digit) over the patches that hid it; rises count as 0. All
-    occluded copies (576 for 5×5, stride 1) go through the model in one batch.
+    occluded copies (576 for 5×5, stride 1) go through the model in one batch. Drops are kept as
+    they are, so that maps of different models share one scale: 0.9 means P fell by 90 points.
     """
     masks, hidden = _occlusions(patch, stride)
     image = np.asarray(image, dtype=np.float32)
     probs = forward(model, np.concatenate([image[None], image * masks]))[:, digit]
     drops = np.clip(probs[0] - probs[1:], 0, None)  # (P,)
     heat = np.einsum("p,phw->hw", drops, 1 - masks) / np.maximum(hidden, 1)  # stride > patch skips pixels
-    top = heat.max()
-    return heat / top if top > 0 else np.zeros_like(heat)
+    worst = int(probs[1:].argmin())
+    rows, cols = np.nonzero(masks[worst] == 0)
+    return Occlusion(heat, float(probs[0]), float(probs[1 + worst]), (int(rows.min()), int(cols.min())))

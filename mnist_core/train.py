@@ -52,8 +52,9 @@ def parse_config(argv: list[str] | None) -> tuple[TrainConfig, Path]:
 def progress_bar(p: Progress) -> None:
     """One terminal line, redrawn in place; a new line at each epoch end."""
     done = int(30 * p.step / p.total_steps)
+    speed = "measuring speed" if p.eta_s is None else f"{p.images_per_s:,.0f} img/s ETA {p.eta_s:.0f}s"
     line = (f"\repoch {p.epoch}/{p.epochs} [{'#' * done}{'.' * (30 - done)}] {p.step}/{p.total_steps} "
-            f"loss {p.loss:.4f} acc {p.accuracy:.4f} {p.images_per_s:,.0f} img/s ETA {p.eta_s:.0f}s")
+            f"loss {p.loss:.4f} acc {p.accuracy:.4f} {speed}")
     if p.val_accuracy is not None:
         line += f" val_loss {p.val_loss:.4f} val_acc {p.val_accuracy:.4f}"
     print(line, end="\n" if p.epoch_end else "", file=sys.stderr, flush=True)

@@ -107,6 +107,32 @@ def _optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimi
     return keras.optimizers.LossScaleOptimizer(optimizer) if config.precision == "mixed_float16" else optimizer
 
 
+class BatchSmoother:
+    """Per-batch values recovered from Keras's running means over the current epoch, then smoothed
+    by an exponential moving average that runs straight through epoch boundaries.
+
+    Keras reports `mean_k`, the mean of batches 1..k of this epoch, so batch k alone was
+    `k·mean_k − (k−1)·mean_(k−1)` (exact for equal batches). Plotting the running mean itself makes the
+    curve jump at every epoch start, where the mean restarts: a leap in learning that did not happen.
+    """
+
+    def __init__(self, decay: float = 0.9):
+        self.decay, self.average, self.weight = decay, 0.0, 0.0
+        self.new_epoch()
+
+    def new_epoch(self) -> None:
+        self.k, self.mean = 0, 0.0
+
+    def add(self, running_mean: float) -> float:
+        """Take the epoch's running mean after one more batch; return the smoothed per-batch value."""
+        self.k += 1
+        batch = self.k * running_mean - (self.k - 1) * self.mean
+        self.mean = running_mean
+        self.average = self.decay * self.average + (1 - self.decay) * batch
+        self.weight = self.decay * self.weight + (1 - self.decay)  # bias correction, as in Adam
+        return self.average / self.weight
+
+
 class _Reporter(keras.callbacks.Callback):
     """Turns Keras callbacks into `Progress` records and honours Stop after every batch."""
 
@@ -119,15 +145,23 @@ class _Reporter(keras.callbacks.Callback):
         self.start = time.perf_counter()
         self.step = self.epoch = 0
         self.train_seconds = 0.0  # excludes validation, for an honest images/s
+        self.smooth = {"loss": BatchSmoother(), "accuracy": BatchSmoother()}
+        self.values = {"loss": math.nan, "accuracy": math.nan}
+        self.timed_from: tuple[int, float] | None = None  # (step, train seconds) after the first batch
 
     def on_train_begin(self, logs=None):
         self.start = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch, self.epoch_start = epoch + 1, time.perf_counter()
+        for smoother in self.smooth.values():
+            smoother.new_epoch()
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
+        self.values = {name: smoother.add(float(logs[name])) for name, smoother in self.smooth.items()}
+        if self.timed_from is None:  # the first batch also traced the graph: time from its end
+            self.timed_from = (self.step, self._train_seconds())
         if self.run.stop_requested:
             self.model.stop_training = True
         if self.step % self.every == 0 or self.run.stop_requested:
@@ -141,15 +175,19 @@ class _Reporter(keras.callbacks.Callback):
             self.train_seconds += time.perf_counter() - self.epoch_start
         self._report(logs, epoch_end=True)
 
+    def _train_seconds(self, epoch_end: bool = False) -> float:
+        return self.train_seconds + (0 if epoch_end else time.perf_counter() - self.epoch_start)
+
     def _report(self, logs, epoch_end: bool = False) -> None:
-        elapsed = time.perf_counter() - self.start
-        train_seconds = self.train_seconds + (0 if epoch_end else time.perf_counter() - self.epoch_start)
-        steps_per_s = self.step / max(train_seconds, 1e-9)
+        first_step, first_seconds = self.timed_from or (self.step, 0.0)
+        timed = self.step - first_step  # batches timed after the first; an ETA needs a few of them
+        steps_per_s = timed / max(self._train_seconds(epoch_end) - first_seconds, 1e-9) if timed >= 3 else None
+        eta = None if steps_per_s is None else (self.total_steps - self.step) / steps_per_s
         record = Progress(
-            epoch=self.epoch, epochs=self.run.config.epochs, step=self.step,
-            total_steps=self.total_steps, loss=float(logs["loss"]), accuracy=float(logs["accuracy"]),
-            images_per_s=steps_per_s * self.run.config.batch_size, elapsed_s=elapsed,
-            eta_s=0.0 if self.run.stop_requested else (self.total_steps - self.step) / steps_per_s,
+            epoch=self.epoch, epochs=self.run.config.epochs, step=self.step, total_steps=self.total_steps,
+            loss=self.values["loss"], accuracy=self.values["accuracy"],
+            images_per_s=steps_per_s * self.run.config.batch_size if steps_per_s else None,
+            elapsed_s=time.perf_counter() - self.start, eta_s=0.0 if self.run.stop_requested else eta,
             epoch_end=epoch_end, val_loss=_maybe(logs, "val_loss"), val_accuracy=_maybe(logs, "val_accuracy"))
         self.run.record(record)
         if self.on_progress is not None:

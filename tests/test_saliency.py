@@ -13,10 +13,32 @@ def test_saliency_lies_on_the_ink(trained_cnn, test_set):
     border[3:-3, 3:-3] = False
     ink_means, border_means = [], []
     for image, label in zip(images[correct], labels[correct], strict=True):
-        heat = saliency(trained_cnn, image, int(label))
-        assert heat.shape == (28, 28) and heat.min() >= 0 and heat.max() == pytest.approx(1)
+        heat = saliency(trained_cnn, image, int(label)).heat
+        assert heat.shape == (28, 28) and heat.min() >= 0 and heat.max() <= 1
         ink_means.append(heat[image > 0.5].mean())
         border_means.append(heat[border & (image == 0)].mean())
     assert correct.sum() >= 90
     assert np.mean(ink_means) > 5 * np.mean(border_means)
-    np.testing.assert_array_equal(saliency(trained_cnn, np.zeros((28, 28)), 3), 0)  # no ink, no drop
+    np.testing.assert_array_equal(saliency(trained_cnn, np.zeros((28, 28)), 3).heat, 0)  # no ink, no drop
+
+
+def test_saliency_values_are_probability_drops(trained_cnn, test_set):
+    """Brute force, one occluded copy at a time through plain Keras: the map is the mean drop, unscaled."""
+    image, label = test_set[0][0], int(test_set[1][0])
+
+    def p(x: np.ndarray) -> float:
+        return float(np.asarray(trained_cnn(x[None, :, :, None], training=False))[0, label])
+
+    result = saliency(trained_cnn, image, label, patch=5)
+    assert result.before == pytest.approx(p(image), abs=1e-5)
+    drops = {}
+    for r in range(24):
+        for c in range(24):
+            hidden = image.copy()
+            hidden[r:r + 5, c:c + 5] = 0
+            drops[r, c] = max(result.before - p(hidden), 0.0)  # rises count as no evidence
+    row, col = 14, 12  # a pixel on the 7's stroke: the mean over the 25 patches that hide it
+    expected = np.mean([drops[r, c] for r in range(row - 4, row + 1) for c in range(col - 4, col + 1)])
+    assert result.heat[row, col] == pytest.approx(expected, abs=1e-4)
+    worst = max(drops, key=drops.get)
+    assert result.worst == worst and result.after == pytest.approx(result.before - drops[worst], abs=1e-4)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mnist_core import Run, TrainConfig, train
+from mnist_core.training import BatchSmoother
 
 QUICK = dict(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
 
@@ -58,7 +59,9 @@ def test_progress_reports_feed_curves_and_a_progress_bar(quick_run):
     steps = [r.step for r in reports]
     assert steps == sorted(steps) and len(reports) >= 10  # every few batches, not just per epoch
     assert reports[-1].step == reports[-1].total_steps == 2 * math.ceil(2700 / 64)
-    assert all(r.images_per_s > 0 and r.eta_s >= 0 for r in reports)
+    timed = [r for r in reports if r.eta_s is not None]  # an ETA once 3 batches after the first are timed
+    assert timed == [r for r in reports if r.step >= 4]
+    assert all(r.images_per_s > 0 and r.eta_s >= 0 for r in timed)
     assert [r.val_accuracy is not None for r in reports] == [r.epoch_end for r in reports]
     assert [r.epoch for r in reports if r.epoch_end] == [1, 2]
 
@@ -79,3 +82,22 @@ def test_stop_ends_within_one_batch():
     train(run.config, on_progress=stop_at_first_report, run=run)
     assert run.status == "stopped" and run.progress[-1].step == first[0] + 1
     assert run.model.predict_on_batch(np.zeros((1, 28, 28, 1))).shape == (1, 10)
+
+
+def test_smoothed_curves_do_not_jump_at_epoch_boundaries():
+    """Known answer: batches whose loss falls steadily 1.0, 0.9, 0.8 … over two epochs of three batches.
+
+    Keras reports the running means 1.0, 0.95, 0.9 | 0.7, 0.65, 0.6; the smoother recovers the batches
+    (with no decay, exactly) and its curve keeps falling across the boundary, where the means jump.
+    """
+    means = [1.0, 0.95, 0.9, 0.7, 0.65, 0.6]
+    exact, smooth = BatchSmoother(decay=0.0), BatchSmoother(decay=0.9)
+    recovered, curve = [], []
+    for i, mean in enumerate(means):
+        if i == 3:
+            exact.new_epoch()
+            smooth.new_epoch()
+        recovered.append(exact.add(mean))
+        curve.append(smooth.add(mean))
+    np.testing.assert_allclose(recovered, [1.0, 0.9, 0.8, 0.7, 0.6, 0.5], atol=1e-12)
+    assert all(b < a for a, b in zip(curve, curve[1:]))  # falls at every batch, the boundary included
