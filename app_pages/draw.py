@@ -1,5 +1,6 @@
 """Draw: sketch a digit or upload a photo of one, and watch the three models read it."""
 
+import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
@@ -82,10 +83,17 @@ if image is None:
 
 with right:
     st.plotly_chart(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280), key="draw_input_fig")
-    st.caption(f"MNIST digits were fitted into a {BOX}×{BOX} box and centred by their centre of mass. "
-               "Switch the preprocessing off to see how the verdicts change when a drawing is just shrunk.")
+    if mnist_style or source != "Draw":
+        st.caption(f"Made the way MNIST's digits were: cropped to the ink, fitted into a {BOX}×{BOX} box and "
+                   "centred by the centre of mass. Switch the preprocessing off to see how the verdicts change "
+                   "when a drawing is just shrunk.")
+    else:
+        st.caption(f"The whole canvas shrunk to {FIELD}×{FIELD}, with no cropping, fitting or centring: not how "
+                   "MNIST's digits were made, so the models may stumble. Switch the preprocessing on to compare.")
 
 probabilities = predict_digit(models, image)
 for column, (name, p) in zip(st.columns(len(probabilities)), probabilities.items()):
-    column.metric(display_name(name), f"{p.argmax()}  ({p.max():.0%})", border=True)
+    first, *others = np.argsort(p)[::-1][:3]
+    column.metric(display_name(name), f"{first} ({p[first]:.1%})", border=True,
+                  delta=" · ".join(f"{d} {p[d]:.1%}" for d in others), delta_color="off", delta_arrow="off")
 st.plotly_chart(probability_bars(probabilities), key="draw_bars")

@@ -8,7 +8,8 @@ from mnist_core.evaluate import format_report
 from mnist_core.figures import confusion_matrix
 from ui.state import evaluation_of, kept, model_choices
 
-GALLERY = 24
+GALLERY = 24     # most confident mistakes shown
+CELL_SHOWN = 48  # images shown for one square of the confusion matrix
 
 choices = model_choices()
 with st.sidebar:
@@ -50,13 +51,15 @@ off_diagonal = evaluation.confusion * (1 - np.eye(10, dtype=int))
 true, predicted = ((points[0]["y"], points[0]["x"]) if points
                    else np.unravel_index(off_diagonal.argmax(), off_diagonal.shape))
 cell = np.flatnonzero((evaluation.labels == true) & (evaluation.predictions == predicted))
+shown = cell[:CELL_SHOWN]
 st.subheader(f"True {true}, read as {predicted}: {len(cell)} images"
+             + (f", the first {len(shown)} shown" if len(shown) < len(cell) else "")
              + ("" if points else " (the most common mistake; click another square)"))
 if len(cell):
-    st.image(enlarged(cell[:48]), caption=[guesses(i) for i in cell[:48]])
+    st.image(enlarged(shown), caption=[guesses(i) for i in shown])
 
-st.subheader("Misread digits, most confident mistakes first")
 worst = wrong[np.argsort(-evaluation.probabilities[wrong].max(axis=1))][:GALLERY]
+st.subheader(f"Misread digits, most confident mistakes first: {len(worst)} of {len(wrong)}")
 st.image(enlarged(worst), caption=[guesses(i) for i in worst])
 
 with st.expander("The same numbers as `python -m mnist_core.evaluate`"):

@@ -4,8 +4,8 @@ import numpy as np
 import streamlit as st
 from keras import layers
 
-from mnist_core.anatomy import POOLING, conv_kernels, feature_layers, feature_maps
-from mnist_core.inside_figures import heatmap, heatmap_grid
+from mnist_core.anatomy import POOLING, conv_kernels, feature_layers, feature_maps, strongest_slices
+from mnist_core.inside_figures import heatmap, kernel_map_pairs
 from mnist_core.models import MODELS, YOURS, display_name
 from ui.state import available_models, current_digit, kept, visitor
 
@@ -36,10 +36,10 @@ source = next(layer for layer in reversed(upto) if isinstance(layer, layers.Conv
 kernels = dict(conv_kernels(model))[source.name]  # (kh, kw, in, out)
 maps = dict(feature_maps(model, image))[chosen]  # (H, W, C)
 kh, kw, fan_in, count = kernels.shape
-shown = min(SHOWN, count)
-titles = [f"#{i}" for i in range(shown)]
-strongest = int(maps.max(axis=(0, 1)).argmax())
-silent = int((maps.max(axis=(0, 1)) == 0).sum())
+peaks = maps.max(axis=(0, 1))  # (C,) each map's strongest response
+order = np.argsort(-peaks, kind="stable")[:SHOWN]  # strongest first, so the strongest is always on screen
+silent = int((peaks == 0).sum())
+slices, channel = strongest_slices(kernels)  # (count, kh, kw)
 
 if chosen == source.name:
     after = ""
@@ -52,23 +52,21 @@ else:
 left, right = st.columns([1, 3])
 left.plotly_chart(heatmap(image, f"Input ({image.shape[0]}×{image.shape[1]})", height=220), key="filters_input_fig")
 right.markdown(
-    f"**{source.name}** has {count} kernels of {kh}×{kw}"
-    + (f"×{fan_in}" if fan_in > 1 else "")
+    f"**{source.name}** has {count} kernels of {kh}×{kw}" + (f"×{fan_in}" if fan_in > 1 else "")
     + f": {kernels.size:,} weights, learned from the training digits. Each kernel slides over the whole "
-    f"input as on the Convolution page and makes one {maps.shape[0]}×{maps.shape[1]} feature map: map "
-    "#i below came from kernel #i above it. "
-    + (f"Here each kernel reads all {fan_in} maps of the layer below at once; the picture shows its "
-       f"weights averaged over those {fan_in} input channels. " if fan_in > 1 else "")
+    f"input as on the Convolution page and makes one {maps.shape[0]}×{maps.shape[1]} feature map, shown "
+    "right beside it. "
+    + (f"Here each kernel reads all {fan_in} maps of the layer below at once; its picture shows its weights "
+       f"on the one input map it weighs most (averaging all {fan_in} would cancel them into grey noise). "
+       if fan_in > 1 else "")
     + after
-    + f"On this digit, map #{strongest} fires strongest ({maps[..., strongest].max():.2f})"
-    + (f", and {silent} of {maps.shape[-1]} maps stay at 0 everywhere: their pattern is not there."
+    + f"Sorted by their strongest response on this digit: map #{order[0]} fires strongest ({peaks[order[0]]:.2f})"
+    + (f", and {silent} of {count} maps stay at 0 everywhere: their pattern is not there."
        if silent else ", and every map finds something.")
 )
-
-st.markdown(f"**Kernels of {source.name}** (blue = positive weight, red = negative)")
-averaged = np.moveaxis(kernels.mean(axis=2), -1, 0)[:shown]  # (shown, kh, kw)
-st.plotly_chart(heatmap_grid(averaged, titles, cols=16, cell=48, diverging=True), key="filters_kernels_fig")
-st.markdown(f"**Feature maps of {chosen} on this digit** (bright = strong, dark = 0)")
-st.plotly_chart(heatmap_grid(np.moveaxis(maps, -1, 0)[:shown], titles, cell=80), key="filters_maps_fig")
-if shown < count:
-    st.caption(f"The first {shown} of {count} kernels and maps are shown; hover over any of them for values.")
+st.markdown(f"**Each kernel of {source.name}, then its map in {chosen}** — kernels: blue = positive weight, "
+            "red = negative; maps: bright = strong, dark = 0")
+titles = [f"#{c} ({peaks[c]:.1f})" for c in order]
+st.plotly_chart(kernel_map_pairs(slices[order], np.moveaxis(maps, -1, 0)[order], titles), key="filters_pairs_fig")
+if len(order) < count:
+    st.caption(f"The {len(order)} strongest of {count} kernels and maps are shown; hover over any for values.")

@@ -21,6 +21,18 @@ def conv_kernels(model: keras.Model) -> Named:
             if isinstance(layer, layers.Conv2D)]
 
 
+def strongest_slices(kernels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(kh, kw, in, out) weights → each output kernel's slice on its strongest input channel (the one
+    with the largest total |weight|), (out, kh, kw), and which channel that was, (out,).
+
+    A deep kernel reads many maps at once; averaging its slices cancels their signs into pale noise,
+    while its strongest slice is a real pattern it looks for.
+    """
+    channel = np.abs(kernels).sum(axis=(0, 1)).argmax(axis=0)  # (out,)
+    slices = kernels[:, :, channel, np.arange(kernels.shape[-1])]  # (kh, kw, out)
+    return np.moveaxis(slices, -1, 0), channel
+
+
 def feature_layers(model: keras.Model) -> list[layers.Layer]:
     """The layers whose outputs are feature maps a learner should see, in model order: pooling layers,
     convolutions with their activation built in, and separate ReLUs (after a convolution and its

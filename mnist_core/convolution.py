@@ -67,3 +67,10 @@ def pool(image: np.ndarray, size: int = 2, mode: str = "max") -> np.ndarray:
     h, w = image.shape[0] // size, image.shape[1] // size  # a leftover edge row/column is dropped
     blocks = np.asarray(image)[:h * size, :w * size].reshape(h, size, w, size, *image.shape[2:])
     return reduce(blocks, axis=(1, 3))
+
+
+def window_origin(n: int, k: int, stride: int, padding: str, row: int, col: int) -> tuple[int, int]:
+    """The image pixel under the top-left of the window that makes output (row, col); negative on padding."""
+    size = output_size(n, k, stride, padding)
+    pad = max((size - 1) * stride + k - n, 0) // 2 if padding == "same" else 0  # zeros above / left
+    return row * stride - pad, col * stride - pad

@@ -41,7 +41,7 @@ def heatmap(z: np.ndarray, title: str = "", height: int = 280, diverging: bool =
 def add_window(fig: go.Figure, top: int, left: int, size: int, colour: str = "#FFC000") -> go.Figure:
     """Outline a size×size window whose top-left pixel is (top, left); it may hang over the edge."""
     fig.add_shape(type="rect", x0=left - 0.5, x1=left + size - 0.5, y0=top - 0.5, y1=top + size - 0.5,
-                  line=dict(color=colour, width=3))
+                  line=dict(color=colour, width=5))
     return fig
 
 
@@ -87,6 +87,25 @@ def heatmap_grid(maps: np.ndarray, titles: list[str], cols: int = 8, cell: int =
     limit = float(np.abs(maps).max()) or 1.0
     scale = dict(colorscale="RdBu", cmid=0) if diverging else dict(colorscale="Viridis", cmin=0, cmax=limit)
     fig.update_layout(coloraxis=dict(**scale, colorbar=dict(thickness=10, len=0.8)))
+    return fig
+
+
+def kernel_map_pairs(kernels: np.ndarray, maps: np.ndarray, titles: list[str], cols: int = 8,
+                     cell: int = 64) -> go.Figure:
+    """Each kernel (k, kh, kw) with its own feature map (k, H, W) right beside it, pair after pair.
+
+    Kernels share a diverging scale centred on 0 (blue for, red against), maps a scale from 0 up, so
+    that every kernel compares with every other kernel and every map with every map.
+    """
+    traces, names = [], []
+    for kernel, fmap, title in zip(kernels, maps, titles, strict=True):
+        traces += [go.Heatmap(z=kernel, coloraxis="coloraxis2", hovertemplate=f"kernel of {title}<br>{HOVER}"),
+                   go.Heatmap(z=fmap, coloraxis="coloraxis", hovertemplate=f"{title}<br>{HOVER}")]
+        names += [f"kernel {title}", title]
+    fig = _tiles(traces, names, cols, height=math.ceil(len(traces) / cols) * (cell + 22) + 10)
+    top = float(np.abs(kernels).max()) or 1.0
+    fig.update_layout(coloraxis=dict(colorscale="Viridis", cmin=0, cmax=float(maps.max()) or 1.0, showscale=False),
+                      coloraxis2=dict(colorscale="RdBu", cmin=-top, cmax=top, showscale=False))
     return fig
 
 

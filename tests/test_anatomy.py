@@ -8,7 +8,14 @@ from known import PUBLISHED_PARAMETERS
 from scipy.signal import correlate2d
 
 from mnist_core import build_model
-from mnist_core.anatomy import conv_kernels, dense_templates, feature_maps, layer_parameters, template_activations
+from mnist_core.anatomy import (
+    conv_kernels,
+    dense_templates,
+    feature_maps,
+    layer_parameters,
+    strongest_slices,
+    template_activations,
+)
 
 CNN_MAPS = {"conv1": (26, 26, 32), "pool1": (13, 13, 32), "conv2": (11, 11, 64),
             "pool2": (5, 5, 64), "conv3": (3, 3, 64)}
@@ -72,3 +79,14 @@ def test_layer_parameters_add_up(name, total):
     rows = layer_parameters(model)
     assert [n for n, _, _ in rows] == [layer.name for layer in model.layers]
     assert sum(count for _, _, count in rows) == model.count_params() == total
+
+
+def test_strongest_slices_pick_the_heaviest_input_channel():
+    kernels = np.zeros((3, 3, 4, 2), np.float32)  # 2 output kernels reading 4 input maps
+    kernels[:, :, 1, 0] = -1.0                     # kernel 0 weighs map 1 most (by |weight|)
+    kernels[:, :, 2, 0] = 0.5
+    kernels[1, 1, 3, 1] = 2.0                      # kernel 1 weighs map 3 most
+    slices, channel = strongest_slices(kernels)
+    assert channel.tolist() == [1, 3] and slices.shape == (2, 3, 3)
+    np.testing.assert_array_equal(slices[0], -np.ones((3, 3)))
+    np.testing.assert_array_equal(slices[1], kernels[:, :, 3, 1])

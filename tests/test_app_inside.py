@@ -40,7 +40,7 @@ def test_convolution_output_size_follows_stride_and_padding():
 def test_convolution_stepper_matches_scipy():
     at = open_page("app_pages/convolution.py")
     at.selectbox(key="conv_kernel").set_value("Vertical edges (Sobel)")
-    at.slider(key="conv_step").set_value(26 * 12 + 9)  # row 12, column 9 of the 26×26 output
+    at.slider(key="conv_position_26").set_value(26 * 12 + 9)  # row 12, column 9 of the 26×26 output
     at.run()
     assert_ok(at)
     image = load_mnist()[1][0][0].astype(np.float32) / 255  # the sample: test digit #0
@@ -58,8 +58,8 @@ def test_filters_layers_and_models():
     at.selectbox(key="filters_layer").set_value("conv2").run()
     assert_ok(at)
     assert "**conv2** has 64 kernels of 3×3×32" in text(at)
-    assert "averaged over those 32 input channels" in text(at)
-    assert "The first 32 of 64 kernels and maps are shown" in text(at)
+    assert "its weights on the one input map it weighs most" in text(at)
+    assert "The 32 strongest of 64 kernels and maps are shown" in text(at)
     at.selectbox(key="filters_layer").set_value("pool2").run()
     assert "**pool2** is a pooling layer" in text(at)
     at.selectbox(key="filters_model").set_value("lenet5").run()
@@ -92,3 +92,21 @@ def test_saliency_answers_why_not():
     at.select_slider(key="saliency_patch").set_value(3).run()
     assert_ok(at)
     assert "in all 676 positions" in text(at)  # (28 − 3 + 1)² occluded copies
+
+
+def test_convolution_window_slider_and_text_always_agree():
+    at = open_page("app_pages/convolution.py")
+    at.slider(key="conv_position_26").set_value(26 * 3 + 4).run()
+    at.slider(key="conv_stride").set_value(2).run()  # 13×13 now: position 82 is row 6, column 4
+    assert_ok(at)
+    assert at.slider(key="conv_position_13").value == 82 and at.metric[0].label == "Output at row 6, column 4"
+    at.button(key="conv_next").click().run()
+    assert at.slider(key="conv_position_13").value == 83 and at.metric[0].label == "Output at row 6, column 5"
+
+
+def test_convolution_applies_relu_before_pooling():
+    at = open_page("app_pages/convolution.py")
+    image = load_mnist()[1][0][0].astype(np.float32) / 255
+    output = correlate2d(image, CLASSIC_KERNELS[next(iter(CLASSIC_KERNELS))], mode="valid")
+    assert f"sets every negative output to 0 ({(output < 0).mean():.0%} of them here)" in text(at)
+    assert f"({np.maximum(output, 0)[:26, :26].reshape(13, 2, 13, 2).max(axis=(1, 3)).max():.2f} at most" in text(at)

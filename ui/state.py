@@ -36,6 +36,8 @@ class Visitor:
     kept_keys: set[str] = field(default_factory=set)  # widget keys whose values survive page changes
     canvas_version: int = 0              # Draw's Clear gives the canvas a new key, hence a fresh canvas
     conv_seed: str | None = None         # the classic kernel that Convolution's custom grid started from
+    conv_position: int | None = None     # Convolution's window, numbered row by row over the output
+    conv_playing: bool = False           # Convolution's Play: the window moves on by itself
 
     def keep_run(self, run: Run) -> None:
         """Add an ended run; beyond MAX_RUNS the oldest goes, with its model and evaluation."""
