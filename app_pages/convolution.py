@@ -6,6 +6,7 @@ import streamlit as st
 
 from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool, window_origin
 from mnist_core.inside_figures import add_window, dot_product, heatmap
+from ui.lesson import teacher_notes
 from ui.state import current_digit, kept, visitor
 
 CUSTOM = "Custom (edit the grid)"
@@ -101,3 +102,14 @@ st.markdown(
     f"the numbers. Max pooling keeps each block's largest value ({pooled['max'].max():.2f} at most here), so a "
     "stroke found anywhere in the block survives even if it moves a pixel. Average pooling keeps the mean "
     "instead, which blurs and weakens thin strokes. Most CNNs, like the ones in this app, use max.")
+
+teacher_notes(
+    show="Pick 'Vertical edges', press Play and let the window walk over the digit; then try 'Horizontal edges'.",
+    notice=f"Each output pixel is just {K * K} multiplications and a sum. Blue where the pattern sits, red "
+           "where its opposite does; ReLU then keeps only the blue.",
+    questions=[(f"Why is the output {size}×{size} and not {n}×{n}?",
+                f"With '{padding}' padding and stride {stride} the {K}×{K} window fits in {size} places per row "
+                + ("(the border is lost)." if padding == "valid" else "(the edge is padded with zeros).")),
+               ("What does the biggest output value mean?",
+                f"{output.max():.2f}: the place where the digit matches the kernel's pattern best.")],
+)

@@ -9,6 +9,7 @@ from mnist_core.figures import probability_bars
 from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
 from mnist_core.preprocess import BOX, FIELD, UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
+from ui.lesson import teacher_notes
 from ui.state import available_models, kept, visitor
 
 CANVAS_PX = 280
@@ -97,3 +98,17 @@ for column, (name, p) in zip(st.columns(len(probabilities)), probabilities.items
     column.metric(display_name(name), f"{first} ({p[first]:.1%})", border=True,
                   delta=" · ".join(f"{d} {p[d]:.1%}" for d in others), delta_color="off", delta_arrow="off")
 st.plotly_chart(probability_bars(probabilities), key="draw_bars")
+
+readings = {name: int(p.argmax()) for name, p in probabilities.items()}
+agree = max(set(readings.values()), key=list(readings.values()).count)
+teacher_notes(
+    show="Draw a clear digit, then a sloppy one, a tiny one in a corner, and one with the preprocessing off.",
+    notice="The picture on the right is all the networks get: 784 numbers. Tiny or off-centre drawings are "
+           "rescued by the MNIST-style preprocessing; switch it off and the verdicts change.",
+    questions=[("Do the networks agree on this drawing?",
+                f"{list(readings.values()).count(agree)} of {len(readings)} read it as {agree}; "
+                + ", ".join(f"{display_name(n)} {p.max():.1%} sure" for n, p in probabilities.items()) + "."),
+               ("Why crop, fit and centre the drawing first?",
+                f"Every training digit was fitted into a {BOX}×{BOX} box and centred by mass; a network only "
+                "knows digits that look like the ones it learned from.")],
+)

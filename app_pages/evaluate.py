@@ -6,6 +6,7 @@ import streamlit as st
 
 from mnist_core.evaluate import format_report
 from mnist_core.figures import confusion_matrix
+from ui.lesson import teacher_notes
 from ui.state import evaluation_of, kept, model_choices
 
 GALLERY = 24     # most confident mistakes shown
@@ -48,8 +49,8 @@ with matrix:
 
 points = event.selection.points if event and event.selection else []
 off_diagonal = evaluation.confusion * (1 - np.eye(10, dtype=int))
-true, predicted = ((points[0]["y"], points[0]["x"]) if points
-                   else np.unravel_index(off_diagonal.argmax(), off_diagonal.shape))
+true_top, predicted_top = np.unravel_index(off_diagonal.argmax(), off_diagonal.shape)
+true, predicted = (points[0]["y"], points[0]["x"]) if points else (true_top, predicted_top)
 cell = np.flatnonzero((evaluation.labels == true) & (evaluation.predictions == predicted))
 shown = cell[:CELL_SHOWN]
 st.subheader(f"True {true}, read as {predicted}: {len(cell)} images"
@@ -64,3 +65,14 @@ st.image(enlarged(worst), caption=[guesses(i) for i in worst])
 
 with st.expander("The same numbers as `python -m mnist_core.evaluate`"):
     st.code(format_report(evaluation), language=None)
+
+teacher_notes(
+    show="The accuracy, then the darkest red square of the confusion matrix, then the most confident mistakes.",
+    notice="The mistakes are not random: a few pairs of digits account for many of them, and some misread "
+           "digits would fool a person too.",
+    questions=[("Which mistake does this model make most?",
+                f"Reading a {true_top} as a {predicted_top}: {off_diagonal.max()} times in "
+                f"{len(evaluation.labels):,} digits."),
+               ("Is accuracy enough?", f"No: {len(wrong)} misreads are spread unevenly; recall per digit runs "
+                f"from {evaluation.recall.min():.1%} to {evaluation.recall.max():.1%}.")],
+)

@@ -7,6 +7,7 @@ from keras import layers
 from mnist_core.anatomy import POOLING, conv_kernels, feature_layers, feature_maps, strongest_slices
 from mnist_core.inside_figures import heatmap, kernel_map_pairs
 from mnist_core.models import MODELS, YOURS, display_name
+from ui.lesson import teacher_notes
 from ui.state import available_models, current_digit, kept, visitor
 
 SHOWN = 32  # more small maps than this stop being readable
@@ -70,3 +71,12 @@ titles = [f"#{c} ({peaks[c]:.1f})" for c in order]
 st.plotly_chart(kernel_map_pairs(slices[order], np.moveaxis(maps, -1, 0)[order], titles), key="filters_pairs_fig")
 if len(order) < count:
     st.caption(f"The {len(order)} strongest of {count} kernels and maps are shown; hover over any for values.")
+
+teacher_notes(
+    show="The first layer's kernels and maps, then a deeper layer, then the same layer of another model.",
+    notice="Nobody designed these kernels: training found them. First-layer kernels look like edge and stroke "
+           "detectors; deeper maps are smaller and respond to larger parts of the digit.",
+    questions=[(f"How many numbers did {source.name} learn?", f"{kernels.size:,} weights in {count} kernels."),
+               ("Why do some maps stay dark?",
+                f"{silent} of {count} here: their pattern does not occur in this digit.")],
+)

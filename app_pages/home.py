@@ -2,9 +2,13 @@
 
 from functools import partial
 
+import numpy as np
 import streamlit as st
 
 from mnist_core import MODELS
+from mnist_core.models import display_name
+from mnist_core.preprocess import BOX, FIELD
+from ui.lesson import teacher_notes
 from ui.resources import device, shipped_evaluation, test_set
 from ui.state import available_models, or_stop
 
@@ -26,5 +30,29 @@ for column, (name, spec) in zip(st.columns(len(MODELS)), MODELS.items()):
                   help=f"{errors} of {len(evaluation.labels):,} official test digits misread.")
         st.write(spec.description)
 
+st.subheader("What MNIST's digits look like")
+images, labels = or_stop(test_set)
+firsts = [int(np.flatnonzero(labels == d)[0]) for d in range(10)]  # the first test digit of each class
+st.image([np.kron(images[i], np.ones((3, 3), np.uint8)) for i in firsts],
+         caption=[f"test #{i}: a {labels[i]}" for i in firsts])
+st.caption("Written by American high-school students and Census Bureau employees, scanned, then cropped, fitted "
+           f"into a {BOX}×{BOX} box and centred in {FIELD}×{FIELD} pixels: what the models learned from.")
+
 st.divider()
 st.markdown(f"**Training device:** {device()}. Training runs use it automatically.")
+
+scores = {name: or_stop(partial(shipped_evaluation, name)).accuracy for name in MODELS}
+best, worst = max(scores, key=scores.get), min(scores, key=scores.get)
+sizes = {name: models[name].count_params() for name in MODELS}
+largest = max(sizes, key=sizes.get)
+teacher_notes(
+    show=f"The {len(MODELS)} cards: how big each network is, and how often it is right on digits it never saw.",
+    notice=(f"More weights do not mean more accuracy: the {display_name(largest)} is the largest "
+            f"({sizes[largest]:,} weights), the {display_name(best)} the most accurate." if largest != best else
+            f"The {display_name(best)} is both the largest ({sizes[best]:,} weights) and the most accurate."),
+    questions=[(f"How many of the {test_images:,} test digits does the {display_name(worst)} get wrong, and the "
+                f"{display_name(best)}?",
+                f"{round((1 - scores[worst]) * test_images)} and {round((1 - scores[best]) * test_images)}."),
+               ("Why score on a separate test set?", "A network can memorise the digits it trained on; only "
+                "digits it never saw show whether it learned to read.")],
+)

@@ -10,6 +10,7 @@ from mnist_core.inside_figures import heatmap, heatmap_grid, invariance_chart
 from mnist_core.invariance import INVARIANCE_KINDS, invariance_curve, transform
 from mnist_core.models import display_name
 from mnist_core.predict import consensus
+from ui.lesson import teacher_notes
 from ui.resources import test_set
 from ui.state import SAMPLE_INDEX, available_models, current_digit, kept, visitor
 
@@ -101,3 +102,13 @@ picture.plotly_chart(heatmap(moved, f"{label}: {amount:g}", height=300), key="ml
 chart.plotly_chart(invariance_chart(values, curves, label, digit, amount), key="mlp_vs_cnn_curve_fig")
 st.markdown(breaking_sentence(values, curves) + " A convolution looks for a stroke wherever it is and "
             "pooling forgives small moves, while each MLP template only matches ink where it was learned.")
+
+teacher_notes(
+    show="The MLP's templates, the parameter tables, then shift the digit sideways until a model breaks.",
+    notice=f"Every MLP template is pinned to pixel positions; a kernel is reused everywhere. The "
+           f"{display_name(dense)} spends {first[dense]:,} weights on its first layer alone.",
+    questions=[(f"Which model first falls below 50 % as the digit moves ({TRANSFORMS[kind][0].lower()})?",
+                breaking_sentence(values, curves).replace("**", "")),
+               ("Is it the architecture or the training data?", "Both can matter: a network trained on "
+                "shifted copies (augmentation) learns to forgive shifts whatever its architecture.")],
+)

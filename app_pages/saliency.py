@@ -7,6 +7,7 @@ from mnist_core.inside_figures import saliency_overlay
 from mnist_core.models import display_name
 from mnist_core.predict import consensus
 from mnist_core.saliency import saliency
+from ui.lesson import teacher_notes
 from ui.state import available_models, current_digit, kept
 
 with st.sidebar:
@@ -57,3 +58,12 @@ for column, name in zip(st.columns(len(models)), models):
     title = f"{display_name(name)}: P({asked}) = {probabilities[name][asked]:.1%}"
     column.plotly_chart(saliency_overlay(image, found.heat, title), key=f"saliency_asked_{name}_fig")
     column.caption(caption(name, asked, found))
+
+teacher_notes(
+    show="Each model's map for its own verdict, then ask 'why not' the runner-up digit.",
+    notice="All maps share one scale, so a faint map means hiding ink barely changed that model's mind.",
+    questions=[("Which square matters most to each model?",
+                "; ".join(caption(name, verdicts[name], maps[name]) for name in models) + "."),
+               ("Why black squares?", "Black is MNIST's background: a black square erases ink, as if it was "
+                "never drawn.")],
+)

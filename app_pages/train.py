@@ -1,9 +1,12 @@
 """Train: launch a short run, watch the loss fall live, stop it, then compare and download runs."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from mnist_core.figures import training_curves
+from ui.lesson import teacher_notes
 from ui.resources import device
 from ui.runs import collect_finished, downloads, server_limits, start, summary
 from ui.state import MAX_RUNS, kept, visitor
@@ -60,6 +63,17 @@ def live() -> None:
 
 
 live()
+if config is not None:
+    steps = math.ceil(config.train_images / config.batch_size)
+    teacher_notes(
+        show="Start a run with the first settings and watch the loss fall; then change one setting and compare.",
+        notice="The curve shows each batch's loss, smoothed; the dots are the held-out images, checked at the "
+               "end of each epoch. When the two part ways, the network is memorising instead of learning.",
+        questions=[("What happens in one epoch with these settings?",
+                    f"{config.train_images:,} images in batches of {config.batch_size}: {steps} weight updates."),
+                   ("Why hold images out for validation?", "They are never trained on, so they show how the "
+                    "network does on new digits while it learns.")],
+    )
 runs = me.runs
 if not runs:
     st.info("No runs yet: choose the settings in the sidebar and press Start training.")

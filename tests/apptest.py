@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui.lesson import LESSON
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")  # AppTest resolves relative paths from its caller
 
 
@@ -15,7 +17,7 @@ def open_page(path: str) -> AppTest:
     """Run app.py (the router and its frame), then switch to `path` as the sidebar would."""
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    if path != "app_pages/home.py":
+    if path != LESSON[0].path:  # the default page
         at.switch_page(path).run()
     assert_ok(at)
     return at

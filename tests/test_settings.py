@@ -11,8 +11,9 @@ import mnist_core.config
 import mnist_core.train
 import ui.train_settings
 from mnist_core.config import TrainConfig, options_table, setting
+from ui.lesson import LESSON
 
-PAGES = ["home", "draw", "convolution", "filters", "mlp_vs_cnn", "saliency", "train", "evaluate"]
+PAGES = [Path(step.path).stem for step in LESSON]
 VALUE_WIDGETS = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect")
 MIRRORS = ("train_yours", "conv_position_")  # show fields of Visitor, which keeps them itself
 # (page, widget kind, key, a value other than the default) for one widget of each kind on each page
