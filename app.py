@@ -7,10 +7,12 @@ lesson's order, in ui/lesson.py.
 import streamlit as st
 
 from ui.lesson import navigation
+from ui.present import presenter_switch
 from ui.runs import keep_alive
 from ui.state import keep_settings
 
 st.set_page_config(page_title="MNIST Lab", page_icon=":material/draw:", layout="wide")
 keep_alive()  # a visitor's training run lives as long as any of their pages is open
 keep_settings()  # settings survive a trip to another page
+presenter_switch()  # bigger text for a projector, for the whole visit
 navigation()

@@ -7,6 +7,7 @@ import streamlit as st
 from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool, window_origin
 from mnist_core.inside_figures import add_window, dot_product, heatmap
 from ui.lesson import teacher_notes
+from ui.present import show
 from ui.state import current_digit, kept, visitor
 
 CUSTOM = "Custom (edit the grid)"
@@ -67,15 +68,15 @@ def stepper() -> None:
     slider.slider(f"Window position (of {size * size}, row by row)", 0, size * size - 1,
                   key=f"conv_position_{size}", on_change=slid)
     picture, result, words = st.columns([1, 1, 1.1])
-    picture.plotly_chart(add_window(heatmap(image, f"Input ({n}×{n})"), top, left, K), key="conv_input_fig")
-    result.plotly_chart(add_window(heatmap(output, f"Output ({size}×{size})", diverging=True), row, col, 1,
-                                   colour="black"), key="conv_output_fig")
+    picture.plotly_chart(show(add_window(heatmap(image, f"Input ({n}×{n})"), top, left, K)), key="conv_input_fig")
+    result.plotly_chart(show(add_window(heatmap(output, f"Output ({size}×{size})", diverging=True), row, col, 1,
+                                   colour="black")), key="conv_output_fig")
     words.metric(f"Output at row {row}, column {col}", f"{total:.3f}", border=True)
     words.markdown(
         f"The window's top-left corner sits on row {top}, column {left} of the image"
         + (", partly on the zero padding" if min(top, left) < 0 or max(top, left) + K > n else "")
         + f" (the yellow box). The sum of the {K * K} products below is the output pixel in the black box.")
-    st.plotly_chart(dot_product(patch, kernel), key="conv_dot_fig")
+    st.plotly_chart(show(dot_product(patch, kernel)), key="conv_dot_fig")
 
 
 st.markdown(
@@ -91,9 +92,9 @@ relu = np.maximum(output, 0)
 pooled = {mode: pool(relu, 2, mode) for mode in ("max", "average")}
 side = pooled["max"].shape[0]
 columns = st.columns(3)
-columns[0].plotly_chart(heatmap(relu, f"ReLU ({size}×{size})", diverging=True), key="conv_relu_fig")
+columns[0].plotly_chart(show(heatmap(relu, f"ReLU ({size}×{size})", diverging=True)), key="conv_relu_fig")
 for column, (mode, z) in zip(columns[1:], pooled.items()):
-    column.plotly_chart(heatmap(z, f"{mode.title()} pooling ({side}×{side})", diverging=True),
+    column.plotly_chart(show(heatmap(z, f"{mode.title()} pooling ({side}×{side})", diverging=True)),
                         key=f"conv_pool_{mode}_fig")
 negative = float((output < 0).mean())
 st.markdown(

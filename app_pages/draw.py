@@ -10,6 +10,7 @@ from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
 from mnist_core.preprocess import BOX, FIELD, UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
 from ui.lesson import teacher_notes
+from ui.present import show
 from ui.state import available_models, kept, visitor
 
 CANVAS_PX = 280
@@ -83,7 +84,7 @@ if image is None:
     st.stop()
 
 with right:
-    st.plotly_chart(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280), key="draw_input_fig")
+    st.plotly_chart(show(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280)), key="draw_input_fig")
     if mnist_style or source != "Draw":
         st.caption(f"Made the way MNIST's digits were: cropped to the ink, fitted into a {BOX}×{BOX} box and "
                    "centred by the centre of mass. Switch the preprocessing off to see how the verdicts change "
@@ -97,7 +98,7 @@ for column, (name, p) in zip(st.columns(len(probabilities)), probabilities.items
     first, *others = np.argsort(p)[::-1][:3]
     column.metric(display_name(name), f"{first} ({p[first]:.1%})", border=True,
                   delta=" · ".join(f"{d} {p[d]:.1%}" for d in others), delta_color="off", delta_arrow="off")
-st.plotly_chart(probability_bars(probabilities), key="draw_bars")
+st.plotly_chart(show(probability_bars(probabilities)), key="draw_bars")
 
 readings = {name: int(p.argmax()) for name, p in probabilities.items()}
 agree = max(set(readings.values()), key=list(readings.values()).count)

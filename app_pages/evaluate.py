@@ -7,6 +7,7 @@ import streamlit as st
 from mnist_core.evaluate import format_report
 from mnist_core.figures import confusion_matrix
 from ui.lesson import teacher_notes
+from ui.present import show
 from ui.state import evaluation_of, kept, model_choices
 
 GALLERY = 24     # most confident mistakes shown
@@ -43,7 +44,7 @@ with table:
     st.caption("Precision: of the images called *d*, how many were *d*. Recall: of the *d*s, how many "
                "were found. F1 balances the two.")
 with matrix:
-    event = st.plotly_chart(confusion_matrix(evaluation.confusion), on_select="rerun", selection_mode="points",
+    event = st.plotly_chart(show(confusion_matrix(evaluation.confusion)), on_select="rerun", selection_mode="points",
                             key="eval_confusion", config={"displayModeBar": False})
     st.caption("Rows: the true digit; columns: the model's answer. Click a square to see those images.")
 

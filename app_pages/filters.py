@@ -8,6 +8,7 @@ from mnist_core.anatomy import POOLING, conv_kernels, feature_layers, feature_ma
 from mnist_core.inside_figures import heatmap, kernel_map_pairs
 from mnist_core.models import MODELS, YOURS, display_name
 from ui.lesson import teacher_notes
+from ui.present import show
 from ui.state import available_models, current_digit, kept, visitor
 
 SHOWN = 32  # more small maps than this stop being readable
@@ -51,7 +52,8 @@ else:
     after = f"**{chosen}** shows {source.name}'s maps after batch normalisation and ReLU (negatives set to 0). "
 
 left, right = st.columns([1, 3])
-left.plotly_chart(heatmap(image, f"Input ({image.shape[0]}×{image.shape[1]})", height=220), key="filters_input_fig")
+left.plotly_chart(show(heatmap(image, f"Input ({image.shape[0]}×{image.shape[1]})", height=220)),
+                  key="filters_input_fig")
 right.markdown(
     f"**{source.name}** has {count} kernels of {kh}×{kw}" + (f"×{fan_in}" if fan_in > 1 else "")
     + f": {kernels.size:,} weights, learned from the training digits. Each kernel slides over the whole "
@@ -68,7 +70,7 @@ right.markdown(
 st.markdown(f"**Each kernel of {source.name}, then its map in {chosen}** — kernels: blue = positive weight, "
             "red = negative; maps: bright = strong, dark = 0")
 titles = [f"#{c} ({peaks[c]:.1f})" for c in order]
-st.plotly_chart(kernel_map_pairs(slices[order], np.moveaxis(maps, -1, 0)[order], titles), key="filters_pairs_fig")
+st.plotly_chart(show(kernel_map_pairs(slices[order], np.moveaxis(maps, -1, 0)[order], titles)), key="filters_pairs_fig")
 if len(order) < count:
     st.caption(f"The {len(order)} strongest of {count} kernels and maps are shown; hover over any for values.")
 

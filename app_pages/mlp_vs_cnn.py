@@ -11,6 +11,7 @@ from mnist_core.invariance import INVARIANCE_KINDS, invariance_curve, transform
 from mnist_core.models import display_name
 from mnist_core.predict import consensus
 from ui.lesson import teacher_notes
+from ui.present import show
 from ui.resources import test_set
 from ui.state import SAMPLE_INDEX, available_models, current_digit, kept, visitor
 
@@ -71,8 +72,8 @@ words.markdown(
     "units pass a signal on. Every template is pinned to positions: ink one pixel to the side meets other weights."
 )
 titles = [f"{unit_id}: {activations[unit_id]:+.1f}" for unit_id in picks]
-grid.plotly_chart(heatmap_grid(dense_templates(models[dense])[picks], titles, cols=6, cell=72,
-                               diverging=True), key="mlp_vs_cnn_templates_fig")
+grid.plotly_chart(show(heatmap_grid(dense_templates(models[dense])[picks], titles, cols=6, cell=72,
+                               diverging=True)), key="mlp_vs_cnn_templates_fig")
 
 st.subheader("What each model costs")
 totals = {name: models[name].count_params() for name in MODELS}
@@ -98,8 +99,8 @@ st.markdown(f"Confidence in a **{digit}**, " + ("the test label of this sample d
 for column, (name, p) in zip(st.columns(len(models)), predict_digit(models, moved).items()):
     column.metric(f"{display_name(name)} at {amount:g}{unit}", f"{p.argmax()} ({p.max():.0%})", border=True)
 picture, chart = st.columns([1, 2.5])
-picture.plotly_chart(heatmap(moved, f"{label}: {amount:g}", height=300), key="mlp_vs_cnn_moved_fig")
-chart.plotly_chart(invariance_chart(values, curves, label, digit, amount), key="mlp_vs_cnn_curve_fig")
+picture.plotly_chart(show(heatmap(moved, f"{label}: {amount:g}", height=300)), key="mlp_vs_cnn_moved_fig")
+chart.plotly_chart(show(invariance_chart(values, curves, label, digit, amount)), key="mlp_vs_cnn_curve_fig")
 st.markdown(breaking_sentence(values, curves) + " A convolution looks for a stroke wherever it is and "
             "pooling forgives small moves, while each MLP template only matches ink where it was learned.")
 

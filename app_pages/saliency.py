@@ -8,6 +8,7 @@ from mnist_core.models import display_name
 from mnist_core.predict import consensus
 from mnist_core.saliency import saliency
 from ui.lesson import teacher_notes
+from ui.present import show
 from ui.state import available_models, current_digit, kept
 
 with st.sidebar:
@@ -42,7 +43,7 @@ def caption(name: str, digit: int, found) -> str:
 
 for column, name in zip(st.columns(len(models)), models):
     title = f"{display_name(name)} reads {verdicts[name]} ({probabilities[name].max():.1%})"
-    column.plotly_chart(saliency_overlay(image, maps[name].heat, title), key=f"saliency_top_{name}_fig")
+    column.plotly_chart(show(saliency_overlay(image, maps[name].heat, title)), key=f"saliency_top_{name}_fig")
     column.caption(caption(name, verdicts[name], maps[name]))
 
 runner_up = int(consensus(probabilities).argsort()[-2])  # the models' joint second guess: "why not?"
@@ -56,7 +57,7 @@ words.markdown(
 for column, name in zip(st.columns(len(models)), models):
     found = maps[name] if asked == verdicts[name] else saliency(models[name], image, asked, patch)
     title = f"{display_name(name)}: P({asked}) = {probabilities[name][asked]:.1%}"
-    column.plotly_chart(saliency_overlay(image, found.heat, title), key=f"saliency_asked_{name}_fig")
+    column.plotly_chart(show(saliency_overlay(image, found.heat, title)), key=f"saliency_asked_{name}_fig")
     column.caption(caption(name, asked, found))
 
 teacher_notes(

@@ -7,6 +7,7 @@ import streamlit as st
 
 from mnist_core.figures import training_curves
 from ui.lesson import teacher_notes
+from ui.present import show
 from ui.resources import device
 from ui.runs import collect_finished, downloads, server_limits, start, summary
 from ui.state import MAX_RUNS, kept, visitor
@@ -59,7 +60,7 @@ def live() -> None:
         st.progress(p.step / p.total_steps, text=f"{where} · {speed}")
     st.button("Stop training", on_click=run.stop, key="train_stop", disabled=run.stop_requested)
     if run.progress:
-        st.plotly_chart(training_curves({"this run": run.progress}), key="train_live_curves")
+        st.plotly_chart(show(training_curves({"this run": run.progress})), key="train_live_curves")
 
 
 live()
@@ -89,7 +90,8 @@ st.dataframe(pd.DataFrame([summary(r) for r in runs]), hide_index=True)
 labels = [r.label for r in runs]
 chosen = st.multiselect("Overlay on one chart", labels, default=labels[-2:], key=kept("train_overlay"))
 if chosen:
-    st.plotly_chart(training_curves({r.label: r.progress for r in runs if r.label in chosen}), key="train_compare")
+    compared = training_curves({r.label: r.progress for r in runs if r.label in chosen})
+    st.plotly_chart(show(compared), key="train_compare")
 
 usable = {r.label: r for r in runs if r.model is not None}
 

@@ -13,9 +13,10 @@ def assert_ok(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def open_page(path: str) -> AppTest:
-    """Run app.py (the router and its frame), then switch to `path` as the sidebar would."""
+def open_page(path: str, **query: str) -> AppTest:
+    """Run app.py (the router and its frame) with `query` in the address, then switch to `path`."""
     at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(query)
     at.run()
     if path != LESSON[0].path:  # the default page
         at.switch_page(path).run()

@@ -15,7 +15,7 @@ from ui.lesson import LESSON
 
 PAGES = [Path(step.path).stem for step in LESSON]
 VALUE_WIDGETS = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect")
-MIRRORS = ("train_yours", "conv_position_")  # show fields of Visitor, which keeps them itself
+MIRRORS = ("train_yours", "conv_position_", "present_switch")  # show fields of Visitor, which keeps them
 # (page, widget kind, key, a value other than the default) for one widget of each kind on each page
 CHANGES = [
     ("draw", "slider", "draw_stroke_width", 30), ("draw", "toggle", "draw_mnist_style", False),

@@ -38,6 +38,7 @@ class Visitor:
     conv_seed: str | None = None         # the classic kernel that Convolution's custom grid started from
     conv_position: int | None = None     # Convolution's window, numbered row by row over the output
     conv_playing: bool = False           # Convolution's Play: the window moves on by itself
+    present: bool | None = None          # presenter mode; None until read from ?present=1
 
     def keep_run(self, run: Run) -> None:
         """Add an ended run; beyond MAX_RUNS the oldest goes, with its model and evaluation."""

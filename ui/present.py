@@ -1,0 +1,54 @@
+"""Presenter mode: everything readable from the back of a classroom at 1280×720.
+
+A switch in the sidebar, or `?present=1` in the address (so a teacher can bookmark it), turns it on
+for the whole visit. It raises every figure's text to at least PRESENT_FONT_PX and the page's text
+with a little CSS; pages pass every figure through `show` before drawing it.
+"""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui.state import visitor
+
+PRESENT_FONT_PX = 18  # the smallest text on a figure in presenter mode (≥ 16 px, readable at 1280×720)
+CSS = """<style>
+.stMarkdown p, .stMarkdown li, .stCaption p, label p { font-size: 1.2rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
+h1 { font-size: 2rem !important; padding-top: 0 !important; }
+.block-container { padding-top: 2.5rem !important; }
+</style>"""
+
+
+def presenter_switch() -> bool:
+    """The sidebar switch, started from `?present=1`; the choice lasts the visit and stays in the address."""
+    me = visitor()
+    if me.present is None:
+        me.present = st.query_params.get("present") == "1"
+    me.present = st.sidebar.toggle("Presenter mode", value=me.present, key="present_switch",
+                                   help="Bigger text and figures for a projector at 1280×720; bookmark the "
+                                        "address with ?present=1 to start in it.")
+    if me.present:
+        st.query_params["present"] = "1"
+        st.html(CSS)
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    return me.present
+
+
+def presenting() -> bool:
+    return bool(visitor().present)
+
+
+def show(fig: go.Figure) -> go.Figure:
+    """`fig` with every text at least PRESENT_FONT_PX in presenter mode; unchanged otherwise."""
+    if not presenting():
+        return fig
+    size = PRESENT_FONT_PX
+    fig.update_layout(font=dict(size=size), title_font_size=max(fig.layout.title.font.size or 0, size + 2))
+    for annotation in fig.layout.annotations:
+        annotation.font.size = max(annotation.font.size or 0, size)
+    for trace in fig.data:
+        if "textfont" in trace:
+            trace.textfont.size = max(trace.textfont.size or 0, size)
+    return fig
