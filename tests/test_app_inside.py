@@ -8,7 +8,7 @@ from apptest import assert_ok, open_page
 from scipy.signal import correlate2d
 from streamlit.testing.v1 import AppTest
 
-from mnist_core import load_mnist
+from mnist_core import MODELS, load_mnist
 from mnist_core.convolution import CLASSIC_KERNELS
 
 PAGES = ["app_pages/convolution.py", "app_pages/filters.py", "app_pages/mlp_vs_cnn.py", "app_pages/saliency.py"]
@@ -70,14 +70,14 @@ def test_filters_layers_and_models():
 def test_mlp_vs_cnn_counts_parameters_and_moves_the_digit():
     at = open_page("app_pages/mlp_vs_cnn.py")
     # The published sizes, 407,050 / 93,322 and / 61,706, and the MLP's 784 × 512 + 512 first layer.
-    assert "The MLP has 4.4× the CNN's parameters and 6.6× LeNet-5's. 401,920 of them" in text(at)
+    assert "The MLP has 4.4× the CNN's, 6.6× the LeNet-5's, 2.1× the Modern CNN's parameters. 401,920 of" in text(at)
     assert "Confidence in a **7**, the test label" in text(at)
     # The lesson of the page, on the sample 7 shifted ±6 px: the MLP breaks first, the convnets hold.
-    assert "**MLP (at 4 px)** is the first to fall below 50 %. CNN, LeNet-5: never below 50 %" in text(at)
+    assert "**MLP (at 4 px)** is the first to fall below 50 %. CNN, LeNet-5, Modern CNN: never below 50 %" in text(at)
     at.selectbox(key="mlp_vs_cnn_transform").set_value("rotate").run()
     at.slider(key="mlp_vs_cnn_amount").set_value(30.0).run()
     assert_ok(at)
-    assert [m.label for m in at.metric] == ["MLP at 30°", "CNN at 30°", "LeNet-5 at 30°"]
+    assert [m.label for m in at.metric] == [f"{spec.display_name} at 30°" for spec in MODELS.values()]
     assert "first to fall below 50 %" in text(at)  # ±30° breaks at least one model on this 7
     at.radio(key="mlp_vs_cnn_order").set_value("weakest").run()
     assert_ok(at)

@@ -32,7 +32,7 @@ def font_sizes(spec: dict) -> list[float]:
 
 
 def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.figure.spec) for chart in at.get("plotly_chart")]
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -47,7 +47,7 @@ def test_every_figure_is_readable_from_the_back_of_the_room(path):
 def test_presenter_mode_lasts_the_visit():
     at = open_page("app_pages/home.py", present="1")
     at.switch_page("app_pages/convolution.py").run()
-    assert at.toggle(key="present_switch").value and at.query_params["present"] == ["1"]
+    assert at.toggle(key="present_switch").value and at.query_params["present"] == "1"
     at.toggle(key="present_switch").set_value(False).run()
     assert "present" not in at.query_params
     assert all(min(font_sizes(spec), default=12) < 16 for spec in figures(at))  # ordinary sizes again

@@ -31,8 +31,9 @@ def offered(f: dataclasses.Field, limits: ServerLimits) -> list:
 
 
 def widget(f: dataclasses.Field, limits: ServerLimits):
-    """One widget for field `f`, keyed `train_<field>`, starting at START's value."""
-    meta, key, values = f.metadata, kept(f"train_{f.name}"), offered(f, limits)
+    """One widget for field `f`, keyed `train_<field>` (`train_size`, not `train_train_size`), starting at
+    START's value."""
+    meta, key, values = f.metadata, kept("train_" + f.name.removeprefix("train_")), offered(f, limits)
     start = getattr(START, f.name, f.default)
     if f.type is bool:
         return st.toggle(meta["label"], value=start, key=key, help=meta["explain"])
