@@ -5,6 +5,7 @@ import hashlib
 import numpy as np
 import streamlit as st
 
+from mnist_core import predict_digit
 from mnist_core.digit_map import DigitMap, build_map, nearest, place
 from mnist_core.explorer_figures import DIGIT_COLOURS, digit_map_figure
 from mnist_core.inside_figures import heatmap
@@ -37,7 +38,7 @@ def digit_map_of(name: str, model) -> DigitMap:
 models = available_models()
 with st.sidebar:
     name = st.selectbox("Model", list(models), format_func=display_name, key="map_model")
-    ring = st.checkbox("Ring the misread digits", value=True, key="map_misread")
+    marked = st.checkbox("Mark the misread digits", value=True, key="map_misread")
 
 image, sentence = current_digit()
 st.title("The map of digits")
@@ -47,6 +48,7 @@ model = models[name]
 images, labels = or_stop(test_set)
 digit_map = digit_map_of(name, model)
 star = place(digit_map, model, image)
+reading = int(predict_digit({name: model}, image)[name].argmax())
 shown = digit_map.explained.sum()
 
 st.markdown(
@@ -55,23 +57,23 @@ st.markdown(
     "the digit they really are; the gold star is your drawing. *PCA: the two directions along which the test "
     "digits' features vary most; your drawing is placed by the same formula.* Those two directions hold "
     f"{shown:.0%} of the features' variation, so some digits that look mixed here are apart in the other "
-    f"directions. {len(digit_map.misread):,} digits are misread; they are ringed in black. "
+    f"directions. {len(digit_map.misread):,} digits are misread; a black × marks each. "
     "Click a dot to see its digit."
 )
 left, right = st.columns([3, 1])
-event = left.plotly_chart(digit_map_figure(digit_map, star, ring), key="map_fig", on_select="rerun",
+event = left.plotly_chart(digit_map_figure(digit_map, star, marked), key="map_fig", on_select="rerun",
                           selection_mode="points")
 points = event.selection.points if event else []
-picked = next((int(p["customdata"][0]) for p in points if p.get("customdata") is not None), None)
+picked = next((int(p["customdata"]) for p in points if isinstance(p.get("customdata"), int | float)), None)
 index = picked if picked is not None else int(nearest(digit_map, star, 1)[0])
+neighbours = nearest(digit_map, star, 25)
+votes = np.bincount(labels[neighbours], minlength=10)
+right.markdown(f"{display_name(name)} reads your drawing, the star, as a **{reading}**. Of the 25 dots nearest "
+               f"the star on this map, {votes.max()} are <span style='color:{DIGIT_COLOURS[votes.argmax()]}'>"
+               f"**{votes.argmax()}**</span>s.", unsafe_allow_html=True)
 right.plotly_chart(heatmap(images[index] / 255, f"Test digit #{index}", height=230), key="map_digit_fig")
 right.markdown(("You clicked" if picked is not None else "The dot nearest your star is")
                + f" a **{labels[index]}**, which {display_name(name)} reads as **{digit_map.predictions[index]}**.")
-neighbours = nearest(digit_map, star, 25)
-votes = np.bincount(labels[neighbours], minlength=10)
-right.markdown(f"Of the 25 dots nearest your star, {votes.max()} are "
-               f"<span style='color:{DIGIT_COLOURS[votes.argmax()]}'>**{votes.argmax()}**</span>s.",
-               unsafe_allow_html=True)
 
 centres = np.array([digit_map.coords[labels == d].mean(axis=0) for d in range(10)])
 gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1) + np.diag(np.full(10, np.inf))

@@ -34,23 +34,26 @@ def top_of(name: str, model, layer: str) -> tuple[np.ndarray, np.ndarray]:
     return mine[layer]
 
 
-def clamped_slider(label: str, size: int, key: str) -> int:
-    """A 0..size−1 slider that starts in the middle and stays in range when the layer changes."""
-    st.session_state[key] = min(st.session_state.get(key, size // 2), size - 1)
-    return st.slider(label, 0, size - 1, key=key) if size > 1 else 0
+def unit_slider(label: str, size: int, key: str, start: int) -> int:
+    """A 0..size−1 slider starting at `start`; a value left over from a larger layer is dropped."""
+    if st.session_state.get(key, 0) > size - 1:
+        del st.session_state[key]
+    return st.slider(label, 0, size - 1, value=start, key=key) if size > 1 else 0
 
 
 models = {n: m for n, m in available_models().items() if unit_layers(m)}  # the models with feature maps
 with st.sidebar:
     name = st.selectbox("Model", list(models), format_func=display_name, key="unit_model")
     model = models[name]
-    layer = st.selectbox("Layer", unit_layers(model), key="unit_layer")
+    choices = unit_layers(model)
+    layer = st.selectbox("Layer", choices, index=len(choices) - 1, key="unit_layer")  # deepest: most to see
     _, height, width, channels = model.get_layer(layer).output.shape
-    row = clamped_slider("Row", height, "unit_row")
-    col = clamped_slider("Column", width, "unit_col")
-    channel = clamped_slider("Channel (feature map)", channels, "unit_channel")
+    row = unit_slider("Row", height, "unit_row", height // 2)
+    col = unit_slider("Column", width, "unit_col", width // 2)
+    image, sentence = current_digit()
+    here = activations(model, layer, image)[0, row, col]  # (C,) every channel at this place, on the digit
+    channel = unit_slider("Channel (feature map)", channels, "unit_channel", int(here.argmax()))
 
-image, sentence = current_digit()
 st.title("What one unit sees")
 st.caption(sentence)
 
@@ -58,7 +61,7 @@ images, labels = or_stop(test_set)
 field = receptive_field(model, layer, row, col)
 indices, values = top_of(name, model, layer)
 best, strength = indices[:, row, col, channel], values[:, row, col, channel]
-mine = float(activations(model, layer, image)[0, row, col, channel])
+mine = float(here[channel])
 rank = int((values[:, row, col, channel] > mine).sum())
 clipped = (field.bottom - field.top + 1, field.right - field.left + 1) != field.side
 

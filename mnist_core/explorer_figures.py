@@ -20,29 +20,32 @@ FIELD = "#FFC000"
 
 def digit_map_figure(digit_map: DigitMap, star: tuple[float, float] | None, show_misread: bool = True,
                      height: int = 560) -> go.Figure:
-    """Every test digit as a dot coloured by its true label, misread ones ringed, the drawing a star.
+    """Every test digit as a dot coloured by its true label, misread ones crossed, the drawing a star.
 
-    Each dot carries its test-set index in `customdata`, so a selected point names its digit.
+    Each dot carries its test-set index as a plain number in `customdata` (a selected point's
+    `customdata` then names its digit; rows of a 2-D array would reach Python as dicts).
     """
     traces = []
     for digit in range(10):
         idx = np.flatnonzero(digit_map.labels == digit)
         traces.append(go.Scattergl(
             x=digit_map.coords[idx, 0], y=digit_map.coords[idx, 1], mode="markers", name=str(digit),
-            marker=dict(size=4, color=DIGIT_COLOURS[digit], opacity=0.6),
-            customdata=np.column_stack([idx, digit_map.predictions[idx]]),
-            hovertemplate=f"test digit #%{{customdata[0]}}: a {digit}, read as %{{customdata[1]}}<extra></extra>"))
+            marker=dict(size=4, color=DIGIT_COLOURS[digit], opacity=0.6), unselected=dict(marker=dict(opacity=0.3)),
+            customdata=idx, text=[f"read as {p}" for p in digit_map.predictions[idx]],
+            hovertemplate=f"test digit #%{{customdata}}: a {digit}, %{{text}}<extra></extra>"))
     if show_misread:
         wrong = digit_map.misread
         traces.append(go.Scattergl(
             x=digit_map.coords[wrong, 0], y=digit_map.coords[wrong, 1], mode="markers", name="misread",
-            marker=dict(size=9, symbol="circle-open", color="black", line=dict(width=1.5)),
-            customdata=np.column_stack([wrong, digit_map.predictions[wrong]]),
-            hovertemplate="test digit #%{customdata[0]}: misread as %{customdata[1]}<extra></extra>"))
+            marker=dict(size=7, symbol="x-thin-open", color="black", opacity=0.7, line=dict(width=1)),
+            customdata=wrong, text=[f"a {t}, misread as {p}" for t, p in
+                                    zip(digit_map.labels[wrong], digit_map.predictions[wrong], strict=True)],
+            hovertemplate="test digit #%{customdata}: %{text}<extra></extra>"))
     if star is not None:
-        traces.append(go.Scatter(
+        traces.append(go.Scattergl(  # WebGL draws above SVG: a plain Scatter star would hide under the dots
             x=[star[0]], y=[star[1]], mode="markers", name="your drawing",
-            marker=dict(size=24, symbol="star", color="gold", line=dict(width=2, color="black")),
+            marker=dict(size=26, symbol="star", color="gold", line=dict(width=2, color="black")),
+            unselected=dict(marker=dict(opacity=1)),
             hovertemplate="your drawing<extra></extra>"))
     fig = go.Figure(traces)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), dragmode="pan",
@@ -81,7 +84,7 @@ def _square(fig: go.Figure, height: int) -> go.Figure:
     """Square pixels, row 0 on top, no axes, legend below."""
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed")
-    fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor))
+    fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor or "x"))
     fig.update_layout(height=height, margin=dict(l=5, r=5, t=30, b=5), legend=dict(orientation="h", y=-0.05))
     return fig
 

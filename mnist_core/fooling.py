@@ -76,14 +76,15 @@ def fool(model: keras.Model, image: np.ndarray, target: int | None = None, max_p
     before = forward(model, flat.reshape(SIDE, SIDE))[0]
     original, current, probs = int(before.argmax()), flat.copy(), before
     chosen: list[int] = []
-    ranked = np.arange(flat.size)
+    everywhere = ranked = np.arange(flat.size)
     tried = 0
     while not _reached(probs, target, original) and len(chosen) < max_pixels \
             and time.perf_counter() - start < seconds:
         full = len(chosen) % refresh == 0
-        pool = np.setdiff1d(np.arange(flat.size) if full else ranked, chosen, assume_unique=True)
+        pool = everywhere if full else ranked  # two batch sizes only: each new one would retrace the graph
         outcomes = _try(model, current, flat, pool)
         scores = _goal(outcomes, target, original)
+        scores[np.isin(pool, chosen)] = -np.inf  # a pixel changes once
         if full:
             ranked = pool[np.argsort(-scores)[:shortlist]]
         best = int(scores.argmax())

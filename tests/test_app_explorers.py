@@ -69,7 +69,7 @@ def test_map_counts_the_misread_and_places_the_star(test_set):
     star = next(t for t in figure["data"] if t.get("name") == "your drawing")
     # The drawing is test digit #3, so the star sits on top of that dot.
     dot = next(t for t in figure["data"] if t.get("name") == str(labels[3]))
-    i = list(array(dot["customdata"])[:, 0]).index(3)
+    i = list(array(dot["customdata"])).index(3)
     assert array(star["x"])[0] == pytest.approx(array(dot["x"])[i], abs=1e-3)
     assert array(star["y"])[0] == pytest.approx(array(dot["y"])[i], abs=1e-3)
 
@@ -98,4 +98,6 @@ def test_unit_field_sizes_and_strongest_patch(test_set):
     assert not at.exception and "looks at a **3×3** square" in text(at)
     at.selectbox(key="unit_model").set_value("lenet5").run()
     assert not at.exception
-    assert "in **c1** (28×28×6) looks at a **5×5** square" in text(at)  # the new model starts at its first layer
+    # A new model starts at its deepest layer: LeNet-5's c5 sees all 32×32 of the padded input.
+    assert "in **c5** (1×1×120) looks at a **32×32** square" in text(at)
+    assert "part of it hanging over the image's edge" in text(at)
