@@ -64,12 +64,22 @@ def _try(model: keras.Model, current: np.ndarray, flat: np.ndarray, candidates: 
     return forward(model, batch.reshape(-1, SIDE, SIDE))
 
 
+def _best(model: keras.Model, current: np.ndarray, flat: np.ndarray, pool: np.ndarray, chosen: list[int],
+          target: int | None, original: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (len(pool),) of flipping each pixel of `pool` next, and the models' outputs for each."""
+    outcomes = _try(model, current, flat, pool)
+    scores = _goal(outcomes, target, original)
+    scores[np.isin(pool, chosen)] = -np.inf  # a pixel changes once
+    return scores, outcomes
+
+
 def fool(model: keras.Model, image: np.ndarray, target: int | None = None, max_pixels: int = 60,
          seconds: float = 2.0, shortlist: int = 48, refresh: int = 8,
          progress: Progress | None = None) -> FoolResult:
     """Greedily change up to `max_pixels` pixels of a (28, 28) [0, 1] image until the verdict flips.
 
-    Stops at the first flip, after `max_pixels` changes, or once `seconds` have passed.
+    Stops at the first flip, after `max_pixels` changes, or before a step that would end after `seconds`
+    (judged by how long the last step of the same kind took).
     """
     start = time.perf_counter()
     flat = np.asarray(image, dtype=np.float32).reshape(-1)
@@ -77,22 +87,22 @@ def fool(model: keras.Model, image: np.ndarray, target: int | None = None, max_p
     original, current, probs = int(before.argmax()), flat.copy(), before
     chosen: list[int] = []
     everywhere = ranked = np.arange(flat.size)
-    tried = 0
-    while not _reached(probs, target, original) and len(chosen) < max_pixels \
-            and time.perf_counter() - start < seconds:
+    took = {True: 0.0, False: 0.0}  # the last full and shortlist step's duration
+    while not _reached(probs, target, original) and len(chosen) < max_pixels:
         full = len(chosen) % refresh == 0
+        if time.perf_counter() - start + took[full] > seconds:
+            break
+        step = time.perf_counter()
         pool = everywhere if full else ranked  # two batch sizes only: each new one would retrace the graph
-        outcomes = _try(model, current, flat, pool)
-        scores = _goal(outcomes, target, original)
-        scores[np.isin(pool, chosen)] = -np.inf  # a pixel changes once
-        if full:
-            ranked = pool[np.argsort(-scores)[:shortlist]]
+        scores, outcomes = _best(model, current, flat, pool, chosen, target, original)
+        ranked = pool[np.argsort(-scores)[:shortlist]] if full else ranked
         best = int(scores.argmax())
         chosen.append(int(pool[best]))
         current[pool[best]] = 0.0 if flat[pool[best]] >= 0.5 else 1.0
-        probs, tried = outcomes[best], tried + len(pool)
+        probs, took[full] = outcomes[best], time.perf_counter() - step
         if progress is not None:
             progress(len(chosen), max_pixels, float(probs[target] if target is not None else 1 - probs[original]))
+    tried = sum(flat.size if i % refresh == 0 else shortlist for i in range(len(chosen)))
     return FoolResult(original=flat.reshape(SIDE, SIDE), changed=current.reshape(SIDE, SIDE),
                       pixels=[divmod(p, SIDE) for p in chosen], before=before, after=probs, target=target,
                       tried=tried, seconds=time.perf_counter() - start)

@@ -45,6 +45,8 @@ def test_budget_stops_the_search(sample):
     result = fool(model, image, target=1, max_pixels=2, seconds=30)
     assert len(result.pixels) == 2 and not result.fooled
     assert verdict(model, result.changed) == int(result.after.argmax()) == 7
+    out_of_time = fool(model, image, target=1, seconds=0)  # no time: not even the first step starts
+    assert out_of_time.pixels == [] and not out_of_time.fooled
 
 
 def test_target_already_read_changes_nothing(sample):
