@@ -107,17 +107,41 @@ def activations(model: keras.Model, layer_name: str, images: np.ndarray, batch_s
     return forward(probes[layer_name], images, batch_size=batch_size)
 
 
+def _merge(best_values: np.ndarray, best_indices: np.ndarray, values: np.ndarray, start: int) -> None:
+    """Merge a batch's activations (B, units) into the running top k (k, units), kept sorted descending.
+
+    Only the entries above a unit's current k-th best can enter, and after the first batches these are
+    few, so they are merged by one sort of (unit, −value) instead of a partition of the whole batch.
+    """
+    k = len(best_values)
+    rows, cols = np.nonzero(values > best_values[-1])
+    units = np.unique(cols)
+    if units.size == 0:
+        return
+    unit = np.concatenate([np.tile(units, k), cols])
+    value = np.concatenate([best_values[:, units].ravel(), values[rows, cols]])
+    index = np.concatenate([best_indices[:, units].ravel(), start + rows])
+    order = np.lexsort((-value, unit))  # by unit, then strongest first
+    rank = np.arange(order.size) - np.searchsorted(unit[order], unit[order])  # place within its unit
+    kept = order[rank < k]  # exactly k per unit, units ascending
+    best_values[:, units] = value[kept].reshape(units.size, k).T
+    best_indices[:, units] = index[kept].reshape(units.size, k).T
+
+
 def top_images(model: keras.Model, layer_name: str, images: np.ndarray, k: int = 9,
                batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """For every unit of the layer, the `k` images that excite it most: `(indices, values)`, each
     (k, H, W, C), strongest first. Runs over `images` in batches, keeping only a running top k."""
-    best_values = best_indices = None
+    shape = activations(model, layer_name, images[:1]).shape[1:]
+    best_values = np.full((k, int(np.prod(shape))), -np.inf, dtype=np.float32)  # (k, units)
+    best_indices = np.zeros(best_values.shape, dtype=np.int64)
     for start in range(0, len(images), batch_size):
         values = activations(model, layer_name, images[start:start + batch_size], batch_size)
-        indices = np.broadcast_to(np.arange(start, start + len(values))[:, None, None, None], values.shape)
-        if best_values is not None:
-            values, indices = np.concatenate([best_values, values]), np.concatenate([best_indices, indices])
-        keep = np.argpartition(-values, min(k, len(values)) - 1, axis=0)[:k]
-        best_values, best_indices = np.take_along_axis(values, keep, 0), np.take_along_axis(indices, keep, 0)
-    order = np.argsort(-best_values, axis=0, kind="stable")
-    return np.take_along_axis(best_indices, order, 0), np.take_along_axis(best_values, order, 0)
+        values = values.reshape(len(values), -1)  # (B, units)
+        if start == 0 and len(values) >= k:  # everything would enter: partition the first batch instead
+            keep = np.argpartition(-values, k - 1, axis=0)[:k]
+            keep = np.take_along_axis(keep, np.argsort(-np.take_along_axis(values, keep, 0), axis=0), 0)
+            best_values[:], best_indices[:] = np.take_along_axis(values, keep, 0), keep
+        else:
+            _merge(best_values, best_indices, values, start)
+    return best_indices.reshape(k, *shape), best_values.reshape(k, *shape)
