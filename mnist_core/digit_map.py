@@ -54,18 +54,21 @@ def features(model: keras.Model, images: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def principal_axes(points: np.ndarray, k: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """PCA by SVD of the centred points: `(mean (D,), components (k, D), explained fraction (k,))`.
+    """PCA: `(mean (D,), components (k, D), explained fraction (k,))` of points (N, D).
 
-    Each component's sign is fixed so that its largest-magnitude weight is positive: the same data
-    always gives the same picture, not a randomly mirrored one.
+    The components are the top eigenvectors of the centred points' D×D scatter matrix (`eigh`): for
+    10,000 × 512 features that is several times faster than an SVD of the points themselves. Each
+    component's sign is fixed so that its largest-magnitude weight is positive: the same data always
+    gives the same picture, not a randomly mirrored one.
     """
     mean = points.mean(axis=0)
-    _, singular, vt = np.linalg.svd(points - mean, full_matrices=False)
-    components = vt[:k]
+    centred = points - mean
+    variance, vectors = np.linalg.eigh(centred.T @ centred)  # ascending eigenvalues
+    components = vectors[:, ::-1][:, :k].T
     signs = np.sign(components[np.arange(k), np.abs(components).argmax(axis=1)])
-    variance = singular ** 2
     total = variance.sum()
-    return mean, components * signs[:, None], variance[:k] / total if total > 0 else np.zeros(k)
+    explained = variance[::-1][:k] / total if total > 0 else np.zeros(k)
+    return mean, components * signs[:, None], explained
 
 
 def build_map(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> DigitMap:
