@@ -80,16 +80,18 @@ gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1) + np.diag(np.fu
 a, b = np.unravel_index(gaps.argmin(), gaps.shape)
 wrong = digit_map.misread
 closer = (np.linalg.norm(digit_map.coords[wrong, None] - centres[None], axis=-1).argmin(axis=1)
-          != labels[wrong]).mean() if len(wrong) else 0.0
+          == digit_map.predictions[wrong]).mean() if len(wrong) else 0.0  # nearest the cloud of the answer
 with st.expander("Teacher's notes"):
     st.markdown(
         "**Show:** switch between the MLP and a CNN, then draw a digit badly on the Draw page and come back.\n\n"
         "**Notice:** each digit forms its own cloud, because the last hidden layer was trained to make the "
         "ten digits easy to separate. The star lands in the cloud of the digit the model will answer.\n\n"
-        f"1. *Which two digits sit closest on this map?* The centres of the {a}s and the {b}s are nearest "
-        f"({gaps[a, b]:.1f} apart on this model's map): ask why those two look alike to a network.\n"
+        f"1. *Which two digits sit closest on this map?* The centres of the {a}s and the {b}s: {gaps[a, b]:.1f} "
+        f"apart, against {gaps[np.isfinite(gaps)].mean():.1f} for an average pair. Ask why those two look alike "
+        "to a network.\n"
         f"2. *How much does the flat map leave out?* Its two directions hold {shown:.0%} of the variation "
         f"of the {digit_map.mean.size} features; the rest is hidden, which is why some clouds overlap.\n"
-        f"3. *Where do the misread digits sit?* {closer:.0%} of the {len(wrong):,} misread digits lie nearer "
-        "the centre of another digit's cloud than of their own: the model saw them where they are drawn."
+        f"3. *Where do the misread digits sit?* {closer:.0%} of the {len(wrong):,} misread digits lie nearest "
+        "the centre of the cloud of the digit the model answered; the others are a reminder that two flat "
+        "directions cannot hold everything the model uses."
     )

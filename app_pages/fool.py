@@ -79,11 +79,13 @@ with st.expander("Teacher's notes"):
         "**Show:** pick a target the digit could plausibly become (a 7 into a 1), then an unlikely one.\n\n"
         "**Notice:** the changed digit still looks like the original to a person; the network's decision "
         "boundary is much nearer than ours. This is the idea behind *adversarial examples*.\n\n"
-        + (f"1. *Which model was easiest to fool?* {display_name(easiest)}, with {fooled[easiest]} pixels "
+        + (f"1. *Which model was easiest to fool?* {display_name(easiest)}, with {fooled[easiest]} "
+           f"pixel{'s' if fooled[easiest] > 1 else ''} "
            f"({fooled[easiest] / 784:.1%} of the image).\n" if easiest else
            "1. *Which model was easiest to fool?* None flipped within the budget: raise it.\n")
         + f"2. *Which resisted most?* {display_name(hardest)}: "
-        + (f"{len(results[hardest].pixels)} pixels.\n" if results[hardest].fooled else
+        + (f"{len(results[hardest].pixels)} pixel{'s' if len(results[hardest].pixels) != 1 else ''}.\n"
+           if results[hardest].fooled else
            f"not fooled within {budget} pixels.\n")
         + "3. *Would you still read the changed digit as before?* Compare the left and right pictures: "
           "a network can be confident and wrong about a change a person hardly notices."

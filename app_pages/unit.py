@@ -91,6 +91,7 @@ with st.expander("Teacher's notes"):
         f"1. *How much larger is this unit's field than the first layer's?* {field.side[0]}×{field.side[1]} "
         f"against {first[0]}×{first[1]} pixels.\n"
         f"2. *Do its favourite patches come from one digit?* {shared.max()} of the nine are {shared.argmax()}s.\n"
-        f"3. *Does your digit excite it?* {'More than' if rank == 0 else f'Less than {rank} of'} its nine "
-        f"favourites ({mine:.2f})."
+        "3. *Does your digit excite it?* "
+        + (f"Yes: {mine:.2f}, more than any of its nine favourites." if rank == 0 else
+           f"{mine:.2f}: less than {'all' if rank == len(strength) else rank} of its nine favourites (the strongest gives {strength[0]:.2f}).")
     )
