@@ -93,5 +93,6 @@ with st.expander("Teacher's notes"):
         f"2. *Do its favourite patches come from one digit?* {shared.max()} of the nine are {shared.argmax()}s.\n"
         "3. *Does your digit excite it?* "
         + (f"Yes: {mine:.2f}, more than any of its nine favourites." if rank == 0 else
-           f"{mine:.2f}: less than {'all' if rank == len(strength) else rank} of its nine favourites (the strongest gives {strength[0]:.2f}).")
+           f"{mine:.2f}: less than {'all' if rank == len(strength) else rank} of its nine favourites "
+           f"(the strongest gives {strength[0]:.2f}).")
     )
