@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import load_mnist, load_model_file
-from mnist_core.models import MODELS
+from mnist_core.models import MODELS, build_model
 from mnist_core.predict import MODELS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,3 +101,16 @@ def test_unit_field_sizes_and_strongest_patch(test_set):
     # A new model starts at its deepest layer: LeNet-5's c5 sees all 32×32 of the padded input.
     assert "in **c5** (1×1×120) looks at a **32×32** square" in text(at)
     assert "part of it hanging over the image's edge" in text(at)
+
+
+def test_the_visitors_own_model_gets_its_own_map_and_patches():
+    yours = build_model("lenet5")  # untrained: its own map, not a shipped one's
+    at = run("digit_map", your_model=yours, map_model="yours")
+    assert "placed by what **Your model** makes of it: the 84 numbers" in text(at)
+    first = at.session_state["map_yours"][1]
+    at.run()
+    assert at.session_state["map_yours"][1] is first  # computed once per visitor and model
+    at = run("unit", your_model=yours, unit_model="yours")
+    assert "in **c5** (1×1×120) looks at a **32×32** square" in text(at)
+    at = run("fool", your_model=yours, fool_model="yours")
+    assert len(at.dataframe[0].value) == len(MODELS) + 1
