@@ -11,8 +11,9 @@ from mnist_core.explorer_figures import DIGIT_COLOURS, digit_map_figure
 from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
 from mnist_core.predict import MODELS_DIR
+from ui.present import show
 from ui.resources import test_set
-from ui.state import available_models, current_digit, or_stop
+from ui.state import available_models, current_digit, kept, or_stop, visitor
 
 
 @st.cache_data(persist="disk", max_entries=8, show_spinner="Placing the 10,000 test digits on the map…")
@@ -27,18 +28,18 @@ def digit_map_of(name: str, model) -> DigitMap:
     path = MODELS_DIR / f"{name}.keras"
     if path.is_file():
         return shipped_map(name, hashlib.sha256(path.read_bytes()).hexdigest(), model)
-    mine = st.session_state.get("map_yours")
-    if mine is None or mine[0] is not model:
+    me = visitor()
+    if me.map_yours is None or me.map_yours[0] is not model:
         images, labels = test_set()
         with st.spinner("Placing the 10,000 test digits on your model's map…"):
-            st.session_state["map_yours"] = (model, build_map(model, images, labels))
-    return st.session_state["map_yours"][1]
+            me.map_yours = (model, build_map(model, images, labels))
+    return me.map_yours[1]
 
 
 models = available_models()
 with st.sidebar:
-    name = st.selectbox("Model", list(models), format_func=display_name, key="map_model")
-    marked = st.checkbox("Mark the misread digits", value=True, key="map_misread")
+    name = st.selectbox("Model", list(models), format_func=display_name, key=kept("map_model"))
+    marked = st.checkbox("Mark the misread digits", value=True, key=kept("map_misread"))
 
 image, sentence = current_digit()
 st.title("The map of digits")
@@ -61,7 +62,7 @@ st.markdown(
     "Click a dot to see its digit."
 )
 left, right = st.columns([3, 1])
-event = left.plotly_chart(digit_map_figure(digit_map, star, marked), key="map_fig", on_select="rerun",
+event = left.plotly_chart(show(digit_map_figure(digit_map, star, marked)), key="map_fig", on_select="rerun",
                           selection_mode="points")
 points = event.selection.points if event else []
 picked = next((int(p["customdata"]) for p in points if isinstance(p.get("customdata"), int | float)), None)
@@ -71,7 +72,7 @@ votes = np.bincount(labels[neighbours], minlength=10)
 right.markdown(f"{display_name(name)} reads your drawing, the star, as a **{reading}**. Of the 25 dots nearest "
                f"the star on this map, {votes.max()} are <span style='color:{DIGIT_COLOURS[votes.argmax()]}'>"
                f"**{votes.argmax()}**</span>s.", unsafe_allow_html=True)
-right.plotly_chart(heatmap(images[index] / 255, f"Test digit #{index}", height=230), key="map_digit_fig")
+right.plotly_chart(show(heatmap(images[index] / 255, f"Test digit #{index}", height=230)), key="map_digit_fig")
 right.markdown(("You clicked" if picked is not None else "The dot nearest your star is")
                + f" a **{labels[index]}**, which {display_name(name)} reads as **{digit_map.predictions[index]}**.")
 

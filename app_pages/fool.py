@@ -8,7 +8,8 @@ import streamlit as st
 from mnist_core.explorer_figures import fooled_figure
 from mnist_core.fooling import FoolResult, fool
 from mnist_core.models import display_name
-from ui.state import available_models, current_digit
+from ui.present import show
+from ui.state import available_models, current_digit, kept, visitor
 
 ANY = "any other digit"
 
@@ -16,7 +17,8 @@ ANY = "any other digit"
 def searches(models: dict, image, target: int | None, budget: int) -> dict[str, FoolResult]:
     """Each model's search on this drawing, run once per drawing, target and budget for this visitor."""
     key = (hashlib.sha256(image.tobytes()).hexdigest(), target, budget, tuple(map(id, models.values())))
-    if st.session_state.get("fool_results", (None,))[0] != key:
+    me = visitor()
+    if me.fool_results is None or me.fool_results[0] != key:
         bar = st.progress(0.0, text="Searching…")
         results = {}
         for i, (name, model) in enumerate(models.items()):
@@ -25,15 +27,15 @@ def searches(models: dict, image, target: int | None, budget: int) -> dict[str, 
                              text=f"{display_name(name)}: {step} pixels changed, P(goal) {p:.0%}")
             results[name] = fool(model, image, target, max_pixels=budget, progress=report)
         bar.empty()
-        st.session_state["fool_results"] = (key, results)
-    return st.session_state["fool_results"][1]
+        me.fool_results = (key, results)
+    return me.fool_results[1]
 
 
 models = available_models()
 with st.sidebar:
-    name = st.selectbox("Model", list(models), format_func=display_name, key="fool_model")
-    goal = st.selectbox("Make it read", [ANY, *range(10)], key="fool_target")
-    budget = st.slider("Most pixels to change", 5, 100, 60, 5, key="fool_budget")
+    name = st.selectbox("Model", list(models), format_func=display_name, key=kept("fool_model"))
+    goal = st.selectbox("Make it read", [ANY, *range(10)], key=kept("fool_target"))
+    budget = st.slider("Most pixels to change", 5, 100, 60, 5, key=kept("fool_budget"))
 
 image, sentence = current_digit()
 st.title("Fool the network")
@@ -53,7 +55,7 @@ st.markdown(
 )
 titles = (f"Your digit: {before} ({result.before.max():.0%})",
           f"{len(result.pixels)} pixels changed", f"Now read as {after} ({result.after.max():.0%})")
-st.plotly_chart(fooled_figure(result, titles), key="fool_fig")
+st.plotly_chart(show(fooled_figure(result, titles)), key="fool_fig")
 if target == before:
     st.info(f"{display_name(name)} already reads this digit as a {target}: choose another target.")
 elif result.fooled:

@@ -9,8 +9,9 @@ from mnist_core.explorer_figures import field_figure, patches_figure
 from mnist_core.models import display_name
 from mnist_core.predict import MODELS_DIR
 from mnist_core.receptive_field import activations, receptive_field, top_images, unit_layers
+from ui.present import show
 from ui.resources import test_set
-from ui.state import available_models, current_digit, or_stop
+from ui.state import available_models, current_digit, kept, or_stop, visitor
 
 
 @st.cache_resource(max_entries=12, show_spinner="Running the 10,000 test digits through the layer…")
@@ -24,7 +25,7 @@ def top_of(name: str, model, layer: str) -> tuple[np.ndarray, np.ndarray]:
     path = MODELS_DIR / f"{name}.keras"
     if path.is_file():
         return shipped_top(name, hashlib.sha256(path.read_bytes()).hexdigest(), layer, model)
-    mine = st.session_state.setdefault("unit_yours", {})
+    mine = visitor().unit_yours
     if mine.get("model") is not model:
         mine.clear()
         mine["model"] = model
@@ -43,10 +44,10 @@ def unit_slider(label: str, size: int, key: str, start: int) -> int:
 
 models = {n: m for n, m in available_models().items() if unit_layers(m)}  # the models with feature maps
 with st.sidebar:
-    name = st.selectbox("Model", list(models), format_func=display_name, key="unit_model")
+    name = st.selectbox("Model", list(models), format_func=display_name, key=kept("unit_model"))
     model = models[name]
     choices = unit_layers(model)
-    layer = st.selectbox("Layer", choices, index=len(choices) - 1, key="unit_layer")  # deepest: most to see
+    layer = st.selectbox("Layer", choices, index=len(choices) - 1, key=kept("unit_layer"))  # deepest: most to see
     _, height, width, channels = model.get_layer(layer).output.shape
     row = unit_slider("Row", height, "unit_row", height // 2)
     col = unit_slider("Column", width, "unit_col", width // 2)
@@ -74,10 +75,10 @@ st.markdown(
     f"most give {strength[-1]:.2f} to {strength[0]:.2f}."
 )
 left, right = st.columns(2)
-left.plotly_chart(field_figure(image, field, f"Your digit, field of unit ({row}, {col})"), key="unit_field_fig")
+left.plotly_chart(show(field_figure(image, field, f"Your digit, field of unit ({row}, {col})")), key="unit_field_fig")
 crops = np.stack([images[i][field.slices] / 255 for i in best])
 titles = [f"#{i} (a {labels[i]}): {v:.2f}" for i, v in zip(best, strength, strict=True)]
-right.plotly_chart(patches_figure(crops, titles), key="unit_patches_fig")
+right.plotly_chart(show(patches_figure(crops, titles)), key="unit_patches_fig")
 if strength[0] <= 0:
     st.info("This unit stays at 0 or below on every test digit: a silent unit. Try another channel.")
 

@@ -10,18 +10,30 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mnist_core import load_mnist, load_model_file
+from mnist_core import Run, TrainConfig, load_mnist, load_model_file
 from mnist_core.models import MODELS, build_model
 from mnist_core.predict import MODELS_DIR
+from ui.state import Visitor
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {name: str(ROOT / "app_pages" / f"{name}.py") for name in ("digit_map", "fool", "unit")}
 
 
-def run(page: str, drawing: np.ndarray | None = None, **widgets) -> AppTest:
+def visitor_with(drawing: np.ndarray | None, yours: keras.Model | None) -> Visitor:
+    """A visitor who drew `drawing` and chose a finished run of `yours` as their own model."""
+    me = Visitor(drawing=drawing)
+    if yours is not None:
+        run = Run(TrainConfig(), number=1)
+        run.begin()
+        run.finish(yours, seconds=0.0)
+        me.keep_run(run)
+        me.yours = run.number
+    return me
+
+
+def run(page: str, drawing: np.ndarray | None = None, your_model: keras.Model | None = None, **widgets) -> AppTest:
     at = AppTest.from_file(PAGES[page], default_timeout=180)
-    if drawing is not None:
-        at.session_state["drawing"] = drawing
+    at.session_state["visitor"] = visitor_with(drawing, your_model)
     for key, value in widgets.items():
         at.session_state[key] = value
     at.run()
@@ -107,9 +119,9 @@ def test_the_visitors_own_model_gets_its_own_map_and_patches():
     yours = build_model("lenet5")  # untrained: its own map, not a shipped one's
     at = run("digit_map", your_model=yours, map_model="yours")
     assert "placed by what **Your model** makes of it: the 84 numbers" in text(at)
-    first = at.session_state["map_yours"][1]
+    first = at.session_state["visitor"].map_yours[1]
     at.run()
-    assert at.session_state["map_yours"][1] is first  # computed once per visitor and model
+    assert at.session_state["visitor"].map_yours[1] is first  # computed once per visitor and model
     at = run("unit", your_model=yours, unit_model="yours")
     assert "in **c5** (1×1×120) looks at a **32×32** square" in text(at)
     at = run("fool", your_model=yours, fool_model="yours")

@@ -38,6 +38,12 @@ LESSON = [
          "Learning is the loss falling batch after batch; settings change how fast and how far."),
     Step("app_pages/evaluate.py", "Evaluate", ":material/analytics:", "Train and evaluate", 5,
          "Accuracy is measured on unseen digits; the confusion matrix shows which mistakes remain."),
+    Step("app_pages/digit_map.py", "The map of digits", ":material/scatter_plot:", "Going further", 0,
+         "A network turns each digit into a point; digits it reads alike land together."),
+    Step("app_pages/fool.py", "Fool the network", ":material/bug_report:", "Going further", 0,
+         "A handful of pixels, chosen by a search, can flip a verdict a person would not doubt."),
+    Step("app_pages/unit.py", "What one unit sees", ":material/center_focus_strong:", "Going further", 0,
+         "Each unit looks at one patch of the image, and deeper units at larger patches."),
 ]
 
 

@@ -39,6 +39,9 @@ class Visitor:
     conv_position: int | None = None     # Convolution's window, numbered row by row over the output
     conv_playing: bool = False           # Convolution's Play: the window moves on by itself
     present: bool | None = None          # presenter mode; None until read from ?present=1
+    map_yours: tuple | None = None       # (model, DigitMap): the map of this visitor's own model
+    fool_results: tuple | None = None    # (what was asked, {model: FoolResult}): the latest search only
+    unit_yours: dict = field(default_factory=dict)  # top test patches per layer of the visitor's own model
 
     def keep_run(self, run: Run) -> None:
         """Add an ended run; beyond MAX_RUNS the oldest goes, with its model and evaluation."""
