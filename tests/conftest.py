@@ -79,3 +79,7 @@ def page(browser, app_url):
     page.set_default_timeout(60_000)
     yield page
     context.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "host: a host's build in a fresh venv (slow; deselect with -m 'not host')")
