@@ -58,6 +58,20 @@ class MnistDataError(RuntimeError):
 
 def load_mnist() -> Arrays:
     """Return `(x_train, y_train), (x_test, y_test)` as uint8 arrays in the official order."""
+    return _pack(_load(tuple(ARRAY_SHA256)))
+
+
+def load_test_set() -> tuple[np.ndarray, np.ndarray]:
+    """Only `(x_test, y_test)`: from a cache, reads and verifies just those two arrays.
+
+    A server keeps the test set for its lifetime; reading the 47 MB of training images only to drop
+    them leaves ≈45 MB more in the process (bench/RESULTS.md, memory).
+    """
+    arrays = _load(("x_test", "y_test"))
+    return arrays["x_test"], arrays["y_test"]
+
+
+def _load(keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     env_path = os.environ.get("MNIST_PATH")
     if env_path:  # the visitor's explicit choice: use it or say why not, never fall back silently
         path = Path(env_path)
@@ -65,18 +79,18 @@ def load_mnist() -> Arrays:
             raise MnistDataError(f"MNIST_PATH names {path.name!r}, which is not a file, so point it at a "
                                  "Keras-style mnist.npz or unset it.")
         try:
-            return _pack(_read_npz(path))
+            return _read_npz(path, keys)
         except MnistDataError as err:
             raise MnistDataError(f"{err}, so point MNIST_PATH at the official mnist.npz or unset it.") from err
     for cache in (KERAS_CACHE, LAB_CACHE):
         if cache.is_file():
             try:
-                return _pack(_read_npz(cache))
+                return _read_npz(cache, keys)
             except MnistDataError as err:
                 log.warning("%s; rebuilding it from the next verified source.", err)
     arrays = _read_hub(HUB_WHEEL) if HUB_WHEEL.is_file() else _download()
     _write_cache(arrays)
-    return _pack(arrays)
+    return {key: arrays[key] for key in keys}
 
 
 def sha256_file(path: Path) -> str:
@@ -87,11 +101,11 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    """Read a Keras-style mnist.npz (no pickles allowed) and verify every array."""
+def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Read `keys` from a Keras-style mnist.npz (no pickles allowed) and verify each of them."""
     try:
         with np.load(path, allow_pickle=False) as f:
-            arrays = {key: f[key] for key in ARRAY_SHA256}
+            arrays = {key: f[key] for key in keys}
     except Exception as err:
         raise MnistDataError(f"{path.name} is not a readable MNIST .npz file") from err
     _verify(arrays, path.name)
@@ -144,8 +158,8 @@ def _download() -> dict[str, np.ndarray]:
 
 
 def _verify(arrays: dict[str, np.ndarray], source: str) -> None:
-    for key, expected in ARRAY_SHA256.items():
-        array = arrays[key]
+    for key, array in arrays.items():
+        expected = ARRAY_SHA256[key]
         if array.dtype != np.uint8 or array.shape != SHAPES[key]:
             raise MnistDataError(f"The {key} array in {source} is {array.dtype}{array.shape} instead of "
                                  f"uint8{SHAPES[key]}")

@@ -205,3 +205,19 @@ def test_no_source_at_all_says_what_to_run(isolated, monkeypatch):
 def assert_one_sentence(message: str, folder: Path) -> None:
     assert str(folder) not in message and "/root" not in message and "/home" not in message
     assert message.endswith(".") and message.count(". ") == 0 and "\n" not in message
+
+
+def test_the_test_set_alone_reads_only_the_test_arrays(isolated, mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    x_test_official = hashlib.sha256(x_test.tobytes()).hexdigest()
+    images, labels = data.load_test_set()  # no cache yet: built from the wheel
+    assert hashlib.sha256(images.tobytes()).hexdigest() == x_test_official == OFFICIAL["x_test"]
+    assert np.bincount(labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+    tampered = x_train.copy()
+    tampered[0, 14, 14] ^= 1  # a bad training set in the cache is not this function's business…
+    np.savez(data.LAB_CACHE, x_train=tampered, y_train=y_train, x_test=x_test, y_test=y_test)
+    assert hashlib.sha256(data.load_test_set()[0].tobytes()).hexdigest() == OFFICIAL["x_test"]
+    assert digests(load_mnist()) == OFFICIAL  # …but load_mnist() notices it and rebuilds the cache
+    with np.load(data.LAB_CACHE) as f:
+        assert hashlib.sha256(f["x_train"].tobytes()).hexdigest() == OFFICIAL["x_train"]

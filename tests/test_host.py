@@ -47,7 +47,7 @@ def dockerfile_env() -> dict[str, str]:
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
     pairs = [word for line in text.splitlines() if line.startswith("ENV ") for word in line.split()[1:]]
     env = dict(pair.split("=", 1) for pair in pairs)
-    return {k: v for k, v in env.items() if k.startswith(("MNIST_LAB_", "STREAMLIT_", "TF_"))}
+    return {k: v for k, v in env.items() if k.startswith(("MNIST_LAB_", "STREAMLIT_", "TF_", "MALLOC_"))}
 
 
 def run(cmd: list, **kwargs) -> str:
@@ -90,9 +90,11 @@ def test_a_host_build_serves_every_page(tmp_path, browser):
         page.set_default_timeout(180_000)
         problems = []
 
-        def check(title, page) -> None:
-            if page.locator('[data-testid="stException"]').count() or "Traceback" in page.content():
-                problems.append(title)
+        def check(title, page) -> None:  # a healthy host shows no exception and no error (missing models, data…)
+            for testid in ("stException", "stAlertContentError"):
+                problems.extend(f"{title}: {text}" for text in page.get_by_test_id(testid).all_inner_texts())
+            if "Traceback" in page.content():
+                problems.append(f"{title}: a traceback")
 
         titles = tour(page, f"http://127.0.0.1:{port}", check)
         page.context.close()
