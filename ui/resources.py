@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import streamlit as st
 
-from mnist_core import Evaluation, evaluate_model, load_mnist, load_shipped_models, training_device
+from mnist_core import Evaluation, evaluate_model, load_shipped_models, training_device
+from mnist_core.data import load_test_set
 
 
 @st.cache_resource(show_spinner="Loading the shipped models…")
@@ -14,9 +15,8 @@ def shipped_models() -> dict[str, keras.Model]:
 
 @st.cache_resource(show_spinner="Loading the MNIST test set…")
 def test_set() -> tuple[np.ndarray, np.ndarray]:
-    """The official 10,000 test images (uint8, (N, 28, 28)) and labels."""
-    _, test = load_mnist()
-    return test
+    """The official 10,000 test images (uint8, (N, 28, 28)) and labels; the training set is not loaded."""
+    return load_test_set()
 
 
 @st.cache_resource(show_spinner="Scoring the model on the official test images…")
