@@ -12,6 +12,7 @@ INK_THRESHOLD = 0.02  # fainter pixels are not ink: MNIST's own boxes take every
                       # and 5/255 keeps 99 % of its digits fixed points of the MNIST-style fit
 MIN_SIDE = 5          # every MNIST box side is 19 or 20 px; a box under 5 px would have to be
                       # enlarged more than 4× to reach them (preprocess.MAX_ENLARGE)
+MIN_THIN = 2          # every MNIST box is at least 2 px across, even the thinnest 1: a 1-px line is a hairline
 DOT_SHARE = 0.18      # canvas only: MNIST's boxes span 19-20 of 28 px (0.68-0.71 of the frame); the
                       # Draw page's widest pen (40 px of 280) makes a 41-px dot (0.146): under 0.18 is a dot
 WIDE_MAX = 4.0        # the widest MNIST box is 2.22 times as wide as tall (a flat 2); a strip is wider
@@ -36,6 +37,8 @@ def digit_problem(ink: np.ndarray, min_share: float = 0.0) -> str | None:
     side = max(height, width)
     if side < MIN_SIDE:
         return f"This is only a speck of ink ({width}×{height} pixels), too small to be a digit."
+    if min(height, width) < MIN_THIN:
+        return f"This is a hairline ({width}×{height} pixels), too thin to be a digit."
     if side < min_share * max(ink.shape):
         return f"This is only a dot: draw one digit that spans at least {min_share:.0%} of the canvas."
     if width > WIDE_MAX * height:

@@ -33,10 +33,7 @@ class UploadError(ValueError):
 
 def load_upload(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open uploaded bytes as a fully decoded, upright PNG or JPEG; any problem → UploadError."""
-    def too_big(image: Image.Image) -> str | None:
-        return None if image.width * image.height <= max_pixels else _size_problem(image, _limit(max_pixels))
-
-    image = _checked_open(data, UPLOAD_FORMATS, _limit(max_pixels), too_big)
+    image = _checked_open(data, UPLOAD_FORMATS, _limit(max_pixels), lambda w, h: w * h > max_pixels)
     try:
         return ImageOps.exif_transpose(image)  # phones store photos sideways plus a rotation tag
     except Exception as err:
@@ -48,24 +45,23 @@ def decode_canvas_png(data: bytes, width: int, height: int) -> np.ndarray:
     header = _png_header(data)
     if header is None:
         raise UploadError("The canvas sent something that is not a PNG image.")
-    depth, colour = header
+    depth, colour = header[2:]
     if depth != 8 or colour not in CANVAS_COLOURS:
         kind = COLOUR_TYPES.get(colour, f"type-{colour}")
         raise UploadError(f"The canvas sent a {depth}-bit {kind} PNG; a canvas sends 8-bit RGBA pixels.")
     most_wide, most_high = CANVAS_SCALE * width, CANVAS_SCALE * height
-
-    def too_big(image: Image.Image) -> str | None:
-        fits = image.width <= most_wide and image.height <= most_high
-        return None if fits else _size_problem(image, f"{most_wide}×{most_high} pixels for this canvas")
-
-    image = _checked_open(data, ("PNG",), f"{most_wide}×{most_high} pixels", too_big)
+    image = _checked_open(data, ("PNG",), f"{most_wide}×{most_high} pixels for this canvas",
+                          lambda w, h: w > most_wide or h > most_high)
     return np.asarray(image.convert("RGBA"))                                   # (H, W, 4)
 
 
 def _checked_open(data: bytes, formats: tuple[str, ...], limit: str,
-                  problem: Callable[[Image.Image], str | None]) -> Image.Image:
-    """Open `data` as one of `formats`, let `problem` judge the header, and only then decode the pixels."""
-    if data.startswith(_SIGNATURE):
+                  too_big: Callable[[int, int], bool]) -> Image.Image:
+    """Open `data` as one of `formats`; refuse a size that is `too_big` (a PNG's before Pillow reads
+    it, a JPEG's from the header Pillow reads), and only then decode the pixels."""
+    header = _png_header(data)
+    if header is not None:
+        _refuse_size(header[0], header[1], too_big, limit)
         data = _essential_png(data)
     try:
         image = Image.open(io.BytesIO(data), formats=formats)  # reads the header only
@@ -73,9 +69,7 @@ def _checked_open(data: bytes, formats: tuple[str, ...], limit: str,
         raise UploadError(f"This image is far too large; the limit is {limit}.") from err
     except Exception as err:
         raise UploadError(f"This file is not a {' or '.join(formats)} image.") from err
-    sentence = problem(image)
-    if sentence is not None:
-        raise UploadError(sentence)
+    _refuse_size(image.width, image.height, too_big, limit)
     try:
         image.load()
     except Exception as err:
@@ -83,8 +77,9 @@ def _checked_open(data: bytes, formats: tuple[str, ...], limit: str,
     return image
 
 
-def _size_problem(image: Image.Image, limit: str) -> str:
-    return f"This image is {image.width}×{image.height} pixels; the limit is {limit}."
+def _refuse_size(width: int, height: int, too_big: Callable[[int, int], bool], limit: str) -> None:
+    if too_big(width, height):
+        raise UploadError(f"This image is {width}×{height} pixels; the limit is {limit}.")
 
 
 def _limit(max_pixels: int) -> str:
@@ -92,12 +87,12 @@ def _limit(max_pixels: int) -> str:
     return f"{side}×{side} pixels" if side * side == max_pixels else f"{max_pixels:,} pixels"
 
 
-def _png_header(data: bytes) -> tuple[int, int] | None:
-    """A PNG's bit depth and colour type from its IHDR chunk, read by hand; None if it is no PNG."""
+def _png_header(data: bytes) -> tuple[int, int, int, int] | None:
+    """A PNG's width, height, bit depth and colour type from its IHDR chunk; None if it is no PNG."""
     if len(data) < 33 or not data.startswith(_SIGNATURE) or data[12:16] != b"IHDR":
         return None
     length, _, width, height, depth, colour = struct.unpack(">I4sIIBB", data[8:26])
-    return (depth, colour) if length == 13 and width > 0 and height > 0 else None
+    return (width, height, depth, colour) if length == 13 and width > 0 and height > 0 else None
 
 
 def _essential_png(data: bytes) -> bytes:
