@@ -21,6 +21,8 @@ class CanvasValue(NamedTuple):
     rgba: np.ndarray | None       # (H, W, 4) uint8; None while nothing is drawn or when `problem` is set
     problem: str | None           # one sentence for the visitor when the browser's value is unusable
     json_data: dict | None        # fabric.js drawing: pass it back as `initial_drawing` to redraw it
+    # Checked in Chromium: a canvas mounted with `initial_drawing` shows the drawing but sends no pixels
+    # until the next stroke (rgba stays None, json_data echoes the drawing), so keep the last image too.
 
 
 def draw_canvas(*, width: int, height: int, **canvas_args: Any) -> CanvasValue:
