@@ -6,76 +6,51 @@ In the official arrays that centre lies at row and column 14.0 ± 0.5 (0-based p
 spread comes from whole-pixel shifts), so we shift by whole pixels to put it at 14 too.
 """
 
-import io
-import math
-
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
+
+from mnist_core.digit_shape import DOT_SHARE, INK_THRESHOLD, MIN_SIDE, check_digit
+from mnist_core.image_bytes import UploadError, load_upload
+
+# Bytes are decoded in image_bytes; UploadError and load_upload stay importable from here for the pages.
+__all__ = ["UploadError", "canvas_to_mnist", "image_to_mnist", "load_upload", "plain_resize"]
 
 FIELD = 28                 # MNIST's image side
 BOX = 20                   # the longer side of every digit in MNIST
 CENTRE = 14.0              # where MNIST's centres of mass sit, see the module docstring
-INK_THRESHOLD = 0.02       # fainter pixels do not widen the crop; MNIST's own boxes take every
-                           # non-zero pixel, and 5/255 keeps 99 % of its digits fixed points
-MAX_ENLARGE = 4.0          # MNIST only ever shrank; blowing up a dot 20× would turn it into a block
+MAX_ENLARGE = BOX / MIN_SIDE  # 4×: MNIST only ever shrank; blowing up a dot 20× would make a block
 WORK_SIDE = 1024           # photos are shrunk to this first: plenty for one digit, and fast
 FIT_SIDE = 64              # the paper's lighting is fitted on a copy this small: smooth, and fast
-FIT_ROUNDS = 3             # refits, each on the darker half of the pixels (ink is a minority)
+FIT_ROUNDS = 4             # refits, each on the pixels that still look like paper
 NOISE_SIGMAS = 5           # ink starts this many noise σ above the paper: no stray specks
+PAPER_SIGMAS = 3           # a pixel further than this above the paper's fit is not paper
 MIN_CONTRAST = 0.15        # ink must stand out this far above that floor, or the paper is blank
-MAX_PIXELS = 4096 * 4096  # below PIL's bomb warning (89 Mpx), so no warnings filter (global, not
-                          # thread-safe) is needed: bigger headers are refused before decoding
-UPLOAD_FORMATS = ("PNG", "JPEG")
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32) / (255 * 255)  # ITU-R 601 weights / 255²
 
 
-class UploadError(ValueError):
-    """An upload cannot be used; the message is one sentence meant for the user."""
-
-
 def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
-    """A canvas's (H, W, 4) uint8 RGBA → (28, 28) float32 in [0, 1] the MNIST way; None if blank."""
-    return _mnist_from_ink(_canvas_ink(rgba))
+    """A canvas's (H, W, 4) uint8 RGBA → (28, 28) float32 in [0, 1] the MNIST way; None if blank.
+
+    Raises digit_shape.NotADigit when the ink cannot be a digit."""
+    return _mnist_from_ink(check_digit(_canvas_ink(rgba), DOT_SHARE))
 
 
 def plain_resize(rgba: np.ndarray) -> np.ndarray | None:
-    """The naive way, only for comparison: the whole canvas shrunk to 28×28, no crop, no centring."""
-    ink = _canvas_ink(rgba)                                                   # (H, W)
-    if ink.max() <= INK_THRESHOLD:
-        return None
-    return np.clip(_resize(ink, FIELD, FIELD), 0.0, 1.0)
+    """The naive way, only for comparison: the whole canvas shrunk to 28×28, no crop, no centring.
+
+    None if blank; NotADigit as canvas_to_mnist."""
+    ink = check_digit(_canvas_ink(rgba), DOT_SHARE)                           # (H, W)
+    return None if ink.max() <= INK_THRESHOLD else np.clip(_resize(ink, FIELD, FIELD), 0.0, 1.0)
 
 
 def image_to_mnist(image: Image.Image) -> np.ndarray | None:
-    """A photo or scan of one digit → (28, 28) float32 in [0, 1] the MNIST way; None if no ink."""
+    """A photo or scan of one digit → (28, 28) float32 in [0, 1] the MNIST way; None if no ink.
+
+    Raises NotADigit when the ink cannot be a digit (a photo may show a small digit: no dot share)."""
     gray = _smooth(_grayscale(image))                                         # (H, W) in [0, 1]
-    low, high = np.percentile(gray, [0.1, 99.9])
-    if np.median(gray) > (low + high) / 2:  # the paper, most pixels, is light: flip to bright ink
-        gray = 1.0 - gray
-    return _mnist_from_ink(_level(gray))
-
-
-def load_upload(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """Open uploaded bytes as a fully decoded, upright PNG or JPEG; any problem → UploadError."""
-    try:
-        image = Image.open(io.BytesIO(data), formats=UPLOAD_FORMATS)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:  # the warning: under -W error
-        raise UploadError(f"This image is far too large; the limit is {_limit(max_pixels)}.") from err
-    except Exception as err:
-        raise UploadError("This file is not a PNG or JPEG image.") from err
-    width, height = image.size  # read from the header: no pixel is decoded yet
-    if width * height > max_pixels:
-        raise UploadError(f"This image is {width}×{height} pixels; the limit is {_limit(max_pixels)}.")
-    try:
-        image.load()
-        return ImageOps.exif_transpose(image)  # phones store photos sideways plus a rotation tag
-    except Exception as err:
-        raise UploadError("This image is damaged or incomplete.") from err
-
-
-def _limit(max_pixels: int) -> str:
-    side = math.isqrt(max_pixels)
-    return f"{side}×{side} pixels" if side * side == max_pixels else f"{max_pixels:,} pixels"
+    if _paper_is_light(gray):
+        gray = 1.0 - gray  # bright ink on dark paper from here on
+    return _mnist_from_ink(check_digit(_level(gray), 0.0))
 
 
 def _canvas_ink(rgba: np.ndarray) -> np.ndarray:
@@ -111,16 +86,43 @@ def _backdrop(rgba: np.ndarray) -> float:
     return 0.0 if float(_over(rgba, 0.0).sum()) > 0.5 * coverage else 1.0
 
 
+def _paper_is_light(gray: np.ndarray) -> bool:
+    """The picture's outermost pixels are paper, even in a tight crop: a digit touches its box's edges
+    only here and there (in 99.9 % of MNIST's tightly cropped digits most of that ring is paper, while
+    5 % are mostly ink inside), so the ring, not the majority of pixels, says which side is paper."""
+    low, high = np.percentile(gray, [0.1, 99.9])
+    return float(np.median(_ring(gray))) > (low + high) / 2
+
+
+def _ring(image: np.ndarray) -> np.ndarray:
+    """(H, W) → its outermost pixels, flattened."""
+    return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
+
+
 def _level(gray: np.ndarray) -> np.ndarray:
     """Bright ink on unevenly lit dark paper → ink in [0, 1] on paper at 0, noise floor removed."""
     paper = _paper_level(gray)                                                # (H, W)
     excess = gray - paper  # its noise is alike everywhere, so one floor fits the whole picture
-    median = float(np.median(excess))
-    floor = median + NOISE_SIGMAS * 1.4826 * float(np.median(np.abs(excess - median)))  # MAD → σ
+    median, sigma = _paper_spread(excess, _ring(excess))
+    floor = median + NOISE_SIGMAS * sigma
     # Shadows dim ink and paper alike, so the ink is measured relative to the light falling there.
     ink = np.clip(excess - floor, 0.0, None) / np.maximum(1.0 - paper, 0.1)  # (H, W)
     peak = float(ink.max())
     return np.zeros_like(ink) if peak < MIN_CONTRAST else np.clip(ink / peak, 0.0, 1.0)
+
+
+def _paper_spread(values: np.ndarray, start: np.ndarray | None = None) -> tuple[float, float]:
+    """The paper's level and noise σ among `values`, refined from `start` (all values if None), a
+    sample of mostly paper.
+
+    Ink only ever lies above the paper, so σ comes from the lower half alone (median − lower
+    quartile = 0.6745 σ): ink in the sample, up to half of it, barely moves it."""
+    sample = values if start is None else start
+    for _ in range(FIT_ROUNDS):
+        median, quartile = np.percentile(sample, [50, 25])
+        sigma = float(median - quartile) / 0.6745
+        sample = values[values <= median + PAPER_SIGMAS * sigma]
+    return float(median), sigma
 
 
 def _smooth(gray: np.ndarray) -> np.ndarray:
@@ -131,17 +133,26 @@ def _smooth(gray: np.ndarray) -> np.ndarray:
 
 
 def _paper_level(gray: np.ndarray) -> np.ndarray:
-    """(H, W) bright ink on dark paper → the paper's level: a quadratic surface fitted around the ink."""
+    """(H, W) bright ink on dark paper → the paper's level: a quadratic surface fitted around the ink,
+    first to the darker half of the picture's edge (paper, even where a tight crop's ink touches
+    it), then to every pixel within PAPER_SIGMAS of the paper: ink may be most of the picture."""
     h, w = gray.shape
     scale = min(1.0, FIT_SIDE / max(h, w))
     small = _resize(gray, max(1, round(h * scale)), max(1, round(w * scale)))  # (h', w')
     y, x = np.mgrid[-1:1:small.shape[0] * 1j, -1:1:small.shape[1] * 1j]
     basis = np.stack([np.ones_like(x), y, x, y * y, x * y, x * x], axis=-1).reshape(-1, 6)
-    values, paper = small.ravel(), np.ones(small.size, dtype=bool)
-    for _ in range(FIT_ROUNDS):
-        fit = basis @ np.linalg.lstsq(basis[paper], values[paper], rcond=None)[0]
-        paper = values - fit <= np.median(values - fit)
-    return _resize(fit.reshape(small.shape).astype(np.float32), h, w)
+    edge = np.ones(small.shape, dtype=bool)
+    edge[1:-1, 1:-1] = False
+    values, edge = small.ravel(), edge.ravel()
+    paper = edge
+    for round_ in range(2 * FIT_ROUNDS):
+        residual = values - basis @ np.linalg.lstsq(basis[paper], values[paper], rcond=None)[0]
+        if round_ < FIT_ROUNDS:
+            paper = edge & (residual <= np.median(residual[edge]))
+        else:
+            median, sigma = _paper_spread(residual, residual[edge])
+            paper = residual <= median + PAPER_SIGMAS * sigma
+    return _resize((values - residual).reshape(small.shape).astype(np.float32), h, w)
 
 
 def _mnist_from_ink(ink: np.ndarray) -> np.ndarray | None:

@@ -16,8 +16,10 @@ from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from mnist_core.data import load_mnist
-from mnist_core.predict import load_shipped_models
-from mnist_core.preprocess import UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
+from mnist_core.digit_shape import DOT_SHARE, NotADigit
+from mnist_core.image_bytes import UploadError, load_upload
+from mnist_core.predict import MODELS_DIR, load_model_file
+from mnist_core.preprocess import canvas_to_mnist, image_to_mnist, plain_resize
 
 CANVAS = 280  # the Draw page's canvas side
 
@@ -133,20 +135,60 @@ def test_small_in_a_corner_equals_large_in_the_middle(digits):
     assert min(correlations) > 0.9 and np.mean(correlations) > 0.98
 
 
-def test_a_single_dot_becomes_a_small_centred_blob():
-    dot = np.zeros((CANVAS, CANVAS, 4), np.uint8)
-    dot[200, 30] = 255
-    out = canvas_to_mnist(dot)
-    assert np.array_equal(np.argwhere(out > 0).min(axis=0), [12, 12])     # enlarged at most 4×:
-    assert np.array_equal(np.argwhere(out > 0).max(axis=0), [15, 15])     # a 4×4 blob, not a block
-    assert np.allclose(ndimage.center_of_mass(out), 13.5)
+def disc(diameter: int) -> np.ndarray:
+    """A white pen dot as the canvas draws it (antialiased by PIL's 4× supersampling), at the centre."""
+    big = Image.new("L", (4 * CANVAS, 4 * CANVAS))
+    centre, radius = 2 * CANVAS, 2 * diameter
+    ImageDraw.Draw(big).ellipse([centre - radius, centre - radius, centre + radius, centre + radius], fill=255)
+    return rgba(np.asarray(big.resize((CANVAS, CANVAS), Image.Resampling.BOX)))
 
 
-def test_an_all_ink_canvas_becomes_a_centred_20x20_square():
-    out = canvas_to_mnist(np.full((CANVAS, CANVAS, 4), 255, np.uint8))
-    expected = np.zeros((28, 28), np.float32)
-    expected[4:24, 4:24] = 1
-    assert np.array_equal(out, expected)
+def filled(top: int, left: int, bottom: int, right: int) -> np.ndarray:
+    ink = np.zeros((CANVAS, CANVAS), np.uint8)
+    ink[top:bottom, left:right] = 255
+    return rgba(ink)
+
+
+@pytest.mark.parametrize(("canvas", "sentence"), [
+    (filled(200, 30, 201, 31), r"^This is only a speck of ink \(1×1 pixels\), too small to be a digit\.$"),
+    (disc(18), r"^This is only a dot: draw one digit that spans at least 18% of the canvas\.$"),
+    (disc(40), r"^This is only a dot"),                            # the widest pen the Draw page offers
+    (filled(0, 0, CANVAS, CANVAS), r"^The ink covers 100% of the square it spans: a blot, not a digit\.$"),
+    (filled(40, 40, 240, 240), r"^The ink covers 100% of the square"),        # a scribbled-over block
+    (filled(130, 20, 150, 260), r"^This is a flat strip of ink, 12 times as wide as it is tall, not a digit\.$"),
+], ids=["pixel", "pen-18 dot", "pen-40 dot", "full canvas", "block", "strip"])
+def test_ink_that_cannot_be_a_digit_gets_one_sentence(canvas, sentence):
+    with pytest.raises(NotADigit, match=sentence):
+        canvas_to_mnist(canvas)
+    with pytest.raises(NotADigit, match=sentence):
+        plain_resize(canvas)
+
+
+def test_no_official_training_digit_is_refused():
+    """The oracle for the thresholds: all 60,000 training digits pass as drawn on a 28×28 canvas, and
+    the most extreme ones (the most ink, the widest, the narrowest) also redrawn 10× on a 280×280 canvas
+    framed as MNIST frames them (20 of 28 px)."""
+    images = load_mnist()[0][0]
+    for digit in images:
+        assert canvas_to_mnist(rgba(digit)) is not None
+    ink = images > 5
+    rows, cols = ink.any(axis=2), ink.any(axis=1)
+    height = 28 - rows.argmax(axis=1) - rows[:, ::-1].argmax(axis=1)
+    width = 28 - cols.argmax(axis=1) - cols[:, ::-1].argmax(axis=1)
+    solid = ink.sum(axis=(1, 2)) / np.maximum(height, width) ** 2
+    extremes = np.concatenate([np.argsort(-solid)[:100], np.argsort(height / width)[:100],
+                               np.argsort(width / height)[:100]])
+    for digit in images[extremes]:
+        assert canvas_to_mnist(posed(digit, CANVAS, 0, 0)) is not None
+        assert plain_resize(posed(digit, CANVAS, 0, 0)) is not None
+
+
+def test_a_small_digit_is_read_and_a_dot_of_its_size_is_not(digits):
+    """The dot rule is about size on the canvas: a digit spanning 20 % of it is read."""
+    side = round(0.2 * CANVAS * 28 / 20)                           # its 20-px box → 20 % of the canvas
+    assert canvas_to_mnist(posed(digits[0][0], side, 100, 100)).shape == (28, 28)
+    with pytest.raises(NotADigit, match=f"at least {DOT_SHARE:.0%} of the canvas"):
+        canvas_to_mnist(posed(digits[0][0], round(side * 0.8), 100, 100))
 
 
 @pytest.mark.parametrize("width", [1, 2, 3])
@@ -161,11 +203,19 @@ def test_transparent_and_black_backgrounds_give_the_same_digit(digits):
     assert np.allclose(canvas_to_mnist(rgba(ink, transparent=True)), canvas_to_mnist(rgba(ink)), atol=1e-6)
 
 
-@pytest.mark.parametrize("shape", [(1, 500), (500, 1), (3, 7), (1000, 40)])
-def test_any_canvas_shape_works(shape):
-    out = canvas_to_mnist(np.full((*shape, 4), 255, np.uint8))
+@pytest.mark.parametrize(("shape", "refused"), [((1, 500), "^This is a hairline"), ((500, 1), "^This is a hairline"),
+                                               ((3, 7), None), ((1000, 40), None)])
+def test_any_canvas_shape_works(shape, refused):
+    """A fully inked canvas of any shape: a 1-px line is refused, a 7×3 box under half full and a
+    tall stroke are digit-like, so they are read."""
+    canvas = np.full((*shape, 4), 255, np.uint8)
+    if refused:
+        with pytest.raises(NotADigit, match=refused):
+            canvas_to_mnist(canvas)
+        return
+    out = canvas_to_mnist(canvas)
     assert out.shape == (28, 28) and 0 < out.sum() <= 400
-    assert plain_resize(np.full((*shape, 4), 255, np.uint8)).shape == (28, 28)
+    assert plain_resize(canvas).shape == (28, 28)
 
 
 def test_plain_resize_just_shrinks_the_whole_canvas(digits):
@@ -241,13 +291,11 @@ def test_tiny_images_do_not_crash(size):
     assert image_to_mnist(Image.new("L", size, 255)) is None
     dot = Image.new("L", size, 255)
     dot.putpixel((0, 0), 0)
-    out = image_to_mnist(dot)
     if size == (1, 1):  # one pixel and no paper around it: nothing says it is ink
-        assert out is None
+        assert image_to_mnist(dot) is None
         return
-    assert out.shape == (28, 28) and out.max() == 1.0  # a dark dot on paper: a full-strength, centred blob
-    rows, cols = np.indices(out.shape)
-    assert abs((rows * out).sum() / out.sum() - 14) <= 1 and abs((cols * out).sum() / out.sum() - 14) <= 1
+    with pytest.raises(NotADigit, match=r"^This is only a speck of ink \([12]×[12] pixels\)"):
+        image_to_mnist(dot)  # a dark dot on paper, blurred by the 3×3 mean into at most 2×2 pixels
 
 
 def test_blank_paper_gives_none():
@@ -255,6 +303,66 @@ def test_blank_paper_gives_none():
         assert image_to_mnist(shaded(np.full((480, 640), 255, np.uint8), noise)) is None
     assert image_to_mnist(Image.new("RGB", (64, 64), "white")) is None
     assert image_to_mnist(Image.new("RGBA", (64, 64))) is None
+
+
+def tight_photo(digit: np.ndarray, margin: float, noise: float, seed: int, dark_on_light: bool = True) -> Image.Image:
+    """A phone's tight crop of the digit written 7× as large: cropped to the ink plus `margin` of its
+    size, light falling off 0.95 → 0.5 across and 1 → 0.85 down the page, noise, JPEG."""
+    rng = np.random.default_rng(seed)
+    ink = np.asarray(Image.fromarray(digit).resize((196, 196), Image.Resampling.BILINEAR)) / 255  # (196, 196)
+    rows, cols = np.flatnonzero((ink > 0.02).any(axis=1)), np.flatnonzero((ink > 0.02).any(axis=0))
+    pad = round(margin * max(np.ptp(rows), np.ptp(cols)))
+    ink = np.pad(ink, pad)[rows[0]:rows[-1] + 1 + 2 * pad, cols[0]:cols[-1] + 1 + 2 * pad]     # (h, w)
+    light = np.linspace(0.95, 0.5, ink.shape[1])[None, :] * np.linspace(1, 0.85, ink.shape[0])[:, None]
+    surface = 1 - 0.9 * ink if dark_on_light else 0.1 + 0.85 * ink
+    pixels = surface * light + rng.normal(0, noise, ink.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.uint8(np.clip(pixels, 0, 1) * 255)).convert("RGB").save(buffer, "JPEG", quality=85)
+    return Image.open(buffer)
+
+
+@pytest.fixture(scope="module")
+def bold():
+    """The 100 test digits with the most ink for their size (ink pixels / longer side²), and labels."""
+    images, labels = load_mnist()[1]
+    ink = images > 5
+    rows, cols = ink.any(axis=2), ink.any(axis=1)
+    side = 28 - np.minimum(rows.argmax(axis=1) + rows[:, ::-1].argmax(axis=1),
+                           cols.argmax(axis=1) + cols[:, ::-1].argmax(axis=1))
+    pick = np.argsort(-ink.sum(axis=(1, 2)) / side ** 2)[:100]
+    return images[pick], labels[pick]
+
+
+@pytest.mark.parametrize("margin", [0.0, 0.05])
+@pytest.mark.parametrize("noise", [0.02, 0.05])
+def test_a_tightly_cropped_bold_digit_is_read_like_any_other(bold, margin, noise):
+    """Issue 9: ink is most of such a picture (up to 75 % of these), so the paper is not the majority.
+    Measured: correlation with the MNIST original ≥ 0.915 (means 0.96-0.97); before, all were blank."""
+    images = bold[0][:40]
+    ink_share = [(np.asarray(tight_photo(d, margin, noise, seed).convert("L")) < 128).mean()
+                 for seed, d in enumerate(images)]
+    assert max(ink_share) > 0.6                                   # the case: mostly ink, little paper
+    correlations = [aligned_corr(canvas_to_mnist(rgba(d)), image_to_mnist(tight_photo(d, margin, noise, seed)))
+                    for seed, d in enumerate(images)]
+    assert min(correlations) > 0.85 and np.mean(correlations) > 0.95
+
+
+def test_tight_crops_of_any_digit_and_of_light_ink_on_dark_are_read(digits):
+    """Little paper (5 %) around ordinary digits, and chalk-like light ink on dark: still the digit.
+    Measured: correlation ≥ 0.92, means 0.965 (dark ink) and 0.95 (light ink)."""
+    images = digits[0][:40]
+    for dark_on_light in (True, False):
+        correlations = [aligned_corr(canvas_to_mnist(rgba(d)),
+                                     image_to_mnist(tight_photo(d, 0.05, 0.03, seed, dark_on_light)))
+                        for seed, d in enumerate(images)]
+        assert min(correlations) > 0.85 and np.mean(correlations) > 0.93
+
+
+def test_official_digits_scanned_as_28x28_pictures_are_never_refused():
+    """The photo path's oracle: 1,000 training digits as dark-on-white 28×28 scans all give a digit."""
+    images = load_mnist()[0][0]
+    for digit in images[np.random.default_rng(2).choice(len(images), 1000, replace=False)]:
+        assert image_to_mnist(Image.fromarray(255 - digit)) is not None
 
 
 # --- load_upload ----------------------------------------------------------------------------
@@ -328,10 +436,23 @@ def test_an_image_over_the_limit_is_refused_before_decoding():
         load_upload(bilevel_png(50, 30), max_pixels=1000)
 
 
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header (SOF0) claims width × height pixels."""
+    data = bytearray(encoded(Image.new("L", (16, 16)), "JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
 def test_a_decompression_bomb_is_refused():
+    for side in (10000, 20000):                                  # a PNG's header is read by hand:
+        with warnings.catch_warnings():                          # Pillow never sees it, so never warns
+            warnings.simplefilter("error")
+            with pytest.raises(UploadError, match=f"^This image is {side}×{side} pixels; the limit is 4096×4096"):
+                load_upload(bilevel_png(side, side))
     with pytest.raises(UploadError, match=r"^This image is far too large; the limit is 4096×4096 pixels\.$"):
-        load_upload(bilevel_png(20000, 20000))                   # 400 Mpx: PIL's own guard fires first
-    data = bilevel_png(10000, 10000)                             # 100 Mpx: PIL only warns, we refuse
+        load_upload(jpeg_claiming(20000, 20000))                 # 400 Mpx: PIL's own guard fires first
+    data = jpeg_claiming(10000, 10000)                           # 100 Mpx: PIL only warns, we refuse
     with pytest.warns(Image.DecompressionBombWarning), pytest.raises(UploadError, match=r"^This image is 10000×10000"):
         load_upload(data)
     with warnings.catch_warnings():
@@ -345,7 +466,7 @@ def test_a_decompression_bomb_is_refused():
 
 @pytest.fixture(scope="module")
 def cnn():
-    return load_shipped_models()["cnn"]
+    return load_model_file(MODELS_DIR / "cnn.keras")
 
 
 def accuracy(model, batch, labels: np.ndarray) -> float:
@@ -375,3 +496,12 @@ def test_photos_of_the_redrawn_digits_read_as_well_as_the_originals(digits, cnn)
     photos = [shaded(255 - c[..., 0], 0.03, seed) for seed, c in enumerate(random_canvases(images))]
     original = accuracy(cnn, images / 255, labels)
     assert accuracy(cnn, [image_to_mnist(p) for p in photos], labels) >= original - 0.02
+
+
+def test_tight_crops_of_bold_digits_read_as_well_as_the_originals(bold, cnn):
+    """The 100 boldest test digits as tight, noisy, shaded JPEG crops (5 % paper) through image_to_mnist.
+
+    Measured with the shipped CNN: originals 99 %, tight crops 99 % (before: 98 of 100 came out blank)."""
+    images, labels = bold
+    photos = [image_to_mnist(tight_photo(d, 0.05, 0.03, seed)) for seed, d in enumerate(images)]
+    assert accuracy(cnn, photos, labels) >= accuracy(cnn, images / 255, labels) - 0.03

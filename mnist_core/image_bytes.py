@@ -1,0 +1,109 @@
+"""Visitors' image bytes → decoded pictures, with every size and format checked before a pixel is decoded.
+
+Two doors share these limits: an uploaded photo (PNG or JPEG, at most MAX_PIXELS) and the drawing
+canvas's value, a PNG that the browser encodes and that a tampered client can replace with anything.
+A PNG's text and colour-profile chunks are dropped before Pillow reads them: Pillow would inflate
+up to 64 MB of compressed text per file, and a digit needs none of it.
+"""
+
+import io
+import math
+import struct
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageOps
+
+MAX_PIXELS = 4096 * 4096  # below PIL's bomb warning (89 Mpx), so no warnings filter (global, not
+                          # thread-safe) is needed: bigger headers are refused before decoding
+UPLOAD_FORMATS = ("PNG", "JPEG")
+CANVAS_SCALE = 3  # streamlit-drawable-canvas 0.13.0 sends its own size (toDataURL, multiplier 1): measured
+                  # 280×280 in Chromium at devicePixelRatio 1, 2 and 3. A frontend that scaled by the
+                  # pixel ratio would send up to 3× each side (phones); more is never a drawing.
+COLOUR_TYPES = {0: "grey", 2: "RGB", 3: "palette", 4: "grey + alpha", 6: "RGBA"}  # PNG's, by number
+CANVAS_COLOURS = (0, 2, 4, 6)  # 8-bit only. Browsers send RGBA; a canvas never sends 16-bit or palette
+# pixels, and grey or RGB convert losslessly once the size is known to be a canvas's (≤ 2.8 MB).
+_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_KEPT = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"eXIf"}  # pixels, palette, transparency, rotation
+
+
+class UploadError(ValueError):
+    """An upload or a canvas value cannot be used; the message is one sentence meant for the user."""
+
+
+def load_upload(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Open uploaded bytes as a fully decoded, upright PNG or JPEG; any problem → UploadError."""
+    image = _checked_open(data, UPLOAD_FORMATS, _limit(max_pixels), lambda w, h: w * h > max_pixels)
+    try:
+        return ImageOps.exif_transpose(image)  # phones store photos sideways plus a rotation tag
+    except Exception as err:
+        raise UploadError("This image is damaged or incomplete.") from err
+
+
+def decode_canvas_png(data: bytes, width: int, height: int) -> np.ndarray:
+    """The PNG a width × height canvas sent → (H, W, 4) uint8 RGBA; anything else → UploadError."""
+    header = _png_header(data)
+    if header is None:
+        raise UploadError("The canvas sent something that is not a PNG image.")
+    depth, colour = header[2:]
+    if depth != 8 or colour not in CANVAS_COLOURS:
+        kind = COLOUR_TYPES.get(colour, f"type-{colour}")
+        raise UploadError(f"The canvas sent a {depth}-bit {kind} PNG; a canvas sends 8-bit RGBA pixels.")
+    most_wide, most_high = CANVAS_SCALE * width, CANVAS_SCALE * height
+    image = _checked_open(data, ("PNG",), f"{most_wide}×{most_high} pixels for this canvas",
+                          lambda w, h: w > most_wide or h > most_high)
+    return np.asarray(image.convert("RGBA"))                                   # (H, W, 4)
+
+
+def _checked_open(data: bytes, formats: tuple[str, ...], limit: str,
+                  too_big: Callable[[int, int], bool]) -> Image.Image:
+    """Open `data` as one of `formats`; refuse a size that is `too_big` (a PNG's before Pillow reads
+    it, a JPEG's from the header Pillow reads), and only then decode the pixels."""
+    header = _png_header(data)
+    if header is not None:
+        _refuse_size(header[0], header[1], too_big, limit)
+        data = _essential_png(data)
+    try:
+        image = Image.open(io.BytesIO(data), formats=formats)  # reads the header only
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:  # the warning: under -W error
+        raise UploadError(f"This image is far too large; the limit is {limit}.") from err
+    except Exception as err:
+        raise UploadError(f"This file is not a {' or '.join(formats)} image.") from err
+    _refuse_size(image.width, image.height, too_big, limit)
+    try:
+        image.load()
+    except Exception as err:
+        raise UploadError("This image is damaged or incomplete.") from err
+    return image
+
+
+def _refuse_size(width: int, height: int, too_big: Callable[[int, int], bool], limit: str) -> None:
+    if too_big(width, height):
+        raise UploadError(f"This image is {width}×{height} pixels; the limit is {limit}.")
+
+
+def _limit(max_pixels: int) -> str:
+    side = math.isqrt(max_pixels)
+    return f"{side}×{side} pixels" if side * side == max_pixels else f"{max_pixels:,} pixels"
+
+
+def _png_header(data: bytes) -> tuple[int, int, int, int] | None:
+    """A PNG's width, height, bit depth and colour type from its IHDR chunk; None if it is no PNG."""
+    if len(data) < 33 or not data.startswith(_SIGNATURE) or data[12:16] != b"IHDR":
+        return None
+    length, _, width, height, depth, colour = struct.unpack(">I4sIIBB", data[8:26])
+    return (width, height, depth, colour) if length == 13 and width > 0 and height > 0 else None
+
+
+def _essential_png(data: bytes) -> bytes:
+    """A PNG with only the chunks that carry its pixels; a chunk that runs past the end is kept as is,
+    so Pillow reports the file as damaged."""
+    kept, start = [data[:8]], 8
+    while start + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[start:start + 8])
+        end = start + 12 + length                                               # length, type, body, CRC
+        if kind in _KEPT or end > len(data):
+            kept.append(data[start:end])
+        start = end
+    kept.append(data[start:])
+    return b"".join(kept)
