@@ -1,45 +1,42 @@
-"""Draw: sketch a digit or upload a photo of one, and watch the three models read it."""
+"""Draw: sketch a digit or upload a photo of one, and watch every model read it."""
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from mnist_core import predict_digit
+from mnist_core.digit_shape import NotADigit
 from mnist_core.figures import probability_bars
+from mnist_core.image_bytes import UploadError, load_upload
 from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
-from mnist_core.preprocess import BOX, FIELD, UploadError, canvas_to_mnist, image_to_mnist, load_upload, plain_resize
+from mnist_core.preprocess import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
+from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.state import available_models, kept, visitor
 
-CANVAS_PX = 280
-
-with st.sidebar:
-    stroke = st.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"))
+CANVAS_PX = 400  # big enough to draw on a projector, small enough for a tablet beside the verdicts
 
 st.title("Draw a digit")
-st.caption("Draw with the mouse (or a finger); the verdicts update after every stroke.")
 models = available_models()  # a missing model file stops the page here, with one sentence
+me = visitor()
 
 
 def clear_canvas() -> None:
-    visitor().canvas_version += 1  # a new key gives a fresh, empty canvas
+    """A new key gives a fresh, empty canvas; the look-inside pages go back to the sample digit."""
+    me.canvas_version += 1
+    me.canvas_json = me.canvas_rgba = me.drawing = None
 
 
-def drawn_input():
-    """The canvas; returns the model input chosen by the toggle, or None while it is blank."""
-    result = st_canvas(stroke_width=stroke, stroke_color="#FFFFFF", background_color="#000000",
-                       width=CANVAS_PX, height=CANVAS_PX, drawing_mode="freedraw", return_image_data=True,
-                       key=f"draw_canvas_{visitor().canvas_version}")
-    st.button("Clear", on_click=clear_canvas, key="draw_clear")
-    rgba = result.image_data if result is not None else None
-    if rgba is None:
+def read(rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
+    """The model input from the canvas's pixels; a blot, dot or strip gets one sentence instead."""
+    try:
+        mnist = canvas_to_mnist(rgba)
+        me.drawing = mnist
+        return mnist if mnist_style else plain_resize(rgba)
+    except NotADigit as err:
+        st.warning(str(err))
         return None
-    mnist = canvas_to_mnist(rgba)
-    if mnist is not None:
-        visitor().drawing = mnist
-    return mnist if mnist_style else plain_resize(rgba)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -48,7 +45,7 @@ def read_upload(data: bytes):
     return image_to_mnist(load_upload(data))
 
 
-def uploaded_input():
+def uploaded() -> np.ndarray | None:
     """A PNG/JPEG of one digit, read the MNIST way; every bad file gets one sentence."""
     upload = st.file_uploader("A photo or scan of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg"],
                               key="draw_upload")
@@ -56,60 +53,84 @@ def uploaded_input():
         return None
     try:
         image = read_upload(upload.getvalue())
-    except UploadError as err:
-        st.error(str(err))
+    except (UploadError, NotADigit) as err:
+        st.warning(str(err))
         return None
     if image is None:
         st.warning("No digit found in this image: it looks blank.")
-    else:
-        visitor().drawing = image
+    me.drawing = image
     return image
 
 
-source = st.radio("Input", ["Draw", "Upload"], horizontal=True, key=kept("draw_source"),
-                  label_visibility="collapsed")
-left, right = st.columns(2)
-with right:
-    mnist_style = st.toggle(
-        "MNIST-style preprocessing", value=True, key=kept("draw_mnist_style"), disabled=source != "Draw",
-        help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
-             f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do. Uploads are always read "
-             "MNIST-style.")
-with left:
-    image = drawn_input() if source == "Draw" else uploaded_input()
+def verdicts(image: np.ndarray) -> dict[str, np.ndarray]:
+    """Each model's reading: its top guess and the next two, one decimal, two to a row."""
+    probabilities = predict_digit(models, image)
+    rows = [st.columns(2) for _ in range(-(-len(probabilities) // 2))]
+    for column, (name, p) in zip([c for row in rows for c in row], probabilities.items()):
+        first, *others = np.argsort(p)[::-1][:3]
+        column.metric(display_name(name), f"{first} ({p[first]:.1%})", border=True,
+                      delta="then " + ", ".join(f"{d} {p[d]:.1%}" for d in others), delta_color="off",
+                      delta_arrow="off")
+    return probabilities
 
-if image is None:
-    with right:
-        st.info("Draw a digit on the black square (or upload one) and the networks will read it.")
-    st.stop()
 
-with right:
-    st.plotly_chart(show(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280)), key="draw_input_fig")
-    if mnist_style or source != "Draw":
-        st.caption(f"Made the way MNIST's digits were: cropped to the ink, fitted into a {BOX}×{BOX} box and "
-                   "centred by the centre of mass. Switch the preprocessing off to see how the verdicts change "
-                   "when a drawing is just shrunk.")
-    else:
-        st.caption(f"The whole canvas shrunk to {FIELD}×{FIELD}, with no cropping, fitting or centring: not how "
-                   "MNIST's digits were made, so the models may stumble. Switch the preprocessing on to compare.")
+def details(image: np.ndarray, probabilities: dict[str, np.ndarray], mnist_style: bool) -> None:
+    """What the models were given, every probability, and the teacher's notes for this drawing."""
+    picture, bars = st.columns([1, 2.5])
+    picture.plotly_chart(show(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280)),
+                         key="draw_input_fig")
+    picture.caption(f"Cropped to the ink, fitted into {BOX}×{BOX} and centred by mass, as MNIST's digits were."
+                    if mnist_style else f"The whole canvas shrunk to {FIELD}×{FIELD}, with no cropping, fitting "
+                    "or centring: not how MNIST's digits were made, so the models may stumble.")
+    bars.plotly_chart(show(probability_bars(probabilities)), key="draw_bars")
+    readings = [int(p.argmax()) for p in probabilities.values()]
+    agree = max(set(readings), key=readings.count)
+    teacher_notes(
+        show="Draw a clear digit, then a sloppy one, a tiny one in a corner, and one with the preprocessing off.",
+        notice="The small picture is all the networks get: 784 numbers. Tiny or off-centre drawings are "
+               "rescued by the MNIST-style preprocessing; switch it off and the verdicts change.",
+        questions=[("Do the networks agree on this drawing?",
+                    f"{readings.count(agree)} of {len(readings)} read it as {agree}; "
+                    + ", ".join(f"{display_name(n)} {p.max():.1%} sure" for n, p in probabilities.items()) + "."),
+                   ("Why crop, fit and centre the drawing first?",
+                    f"Every training digit was fitted into a {BOX}×{BOX} box and centred by mass; a network only "
+                    "knows digits that look like the ones it learned from.")],
+    )
 
-probabilities = predict_digit(models, image)
-for column, (name, p) in zip(st.columns(len(probabilities)), probabilities.items()):
-    first, *others = np.argsort(p)[::-1][:3]
-    column.metric(display_name(name), f"{first} ({p[first]:.1%})", border=True,
-                  delta=" · ".join(f"{d} {p[d]:.1%}" for d in others), delta_color="off", delta_arrow="off")
-st.plotly_chart(show(probability_bars(probabilities)), key="draw_bars")
 
-readings = {name: int(p.argmax()) for name, p in probabilities.items()}
-agree = max(set(readings.values()), key=list(readings.values()).count)
-teacher_notes(
-    show="Draw a clear digit, then a sloppy one, a tiny one in a corner, and one with the preprocessing off.",
-    notice="The picture on the right is all the networks get: 784 numbers. Tiny or off-centre drawings are "
-           "rescued by the MNIST-style preprocessing; switch it off and the verdicts change.",
-    questions=[("Do the networks agree on this drawing?",
-                f"{list(readings.values()).count(agree)} of {len(readings)} read it as {agree}; "
-                + ", ".join(f"{display_name(n)} {p.max():.1%} sure" for n, p in probabilities.items()) + "."),
-               ("Why crop, fit and centre the drawing first?",
-                f"Every training digit was fitted into a {BOX}×{BOX} box and centred by mass; a network only "
-                "knows digits that look like the ones it learned from.")],
-)
+@st.fragment
+def board() -> None:
+    """Controls, canvas (or upload) and verdicts side by side, then the details: a stroke reruns only this."""
+    pad, result = st.columns([CANVAS_PX + 40, 560])
+    with pad:
+        source = st.segmented_control("Input", ["Draw", "Upload"], default="Draw", key=kept("draw_source"),
+                                      label_visibility="collapsed") or "Draw"
+        mnist_style = True
+        if source == "Draw":
+            pen, style, clear = st.columns([3, 3, 1.4], vertical_alignment="bottom")
+            stroke = pen.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"))
+            mnist_style = style.toggle(
+                "MNIST-style", value=True, key=kept("draw_mnist_style"),
+                help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
+                     f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do.")
+            clear.button("Clear", on_click=clear_canvas, key="draw_clear")
+            value = draw_canvas(width=CANVAS_PX, height=CANVAS_PX, stroke_width=stroke, stroke_color="#FFFFFF",
+                                background_color="#000000", drawing_mode="freedraw", initial_drawing=me.canvas_json,
+                                key=f"draw_canvas_{me.canvas_version}")
+            if value.problem:
+                st.error(value.problem)
+            if value.rgba is not None:
+                me.canvas_rgba, me.canvas_json = value.rgba, value.json_data
+            # A canvas given its drawing back shows it but sends no pixels until the next stroke.
+            image = read(me.canvas_rgba, mnist_style) if me.canvas_rgba is not None else None
+        else:
+            image = uploaded()
+    with result:
+        if image is None:
+            st.info("Draw a digit on the black square (or upload one) and the networks will read it.")
+            return
+        probabilities = verdicts(image)
+    details(image, probabilities, mnist_style)
+
+
+board()
