@@ -19,16 +19,18 @@ st.title("Convolution")
 st.caption(sentence)
 me = visitor()
 
-pick, settings, grid_column = st.columns([2, 2, 2])
+pick, settings, padded = st.columns([2, 2, 1.5])
 choice = pick.selectbox("Kernel", [*CLASSIC_KERNELS, CUSTOM], key=kept("conv_kernel"))
 # "Custom" starts from the last classic kernel; the grid is editable only then.
 me.conv_seed = choice if choice != CUSTOM else (me.conv_seed or next(iter(CLASSIC_KERNELS)))
 stride = settings.slider("Stride", 1, 3, 1, key=kept("conv_stride"))
-padding = settings.radio("Padding", ["valid", "same"], horizontal=True, key=kept("conv_padding"))
-grid = grid_column.data_editor(pd.DataFrame(CLASSIC_KERNELS[me.conv_seed], columns=["left", "middle", "right"]),
-                               key="conv_grid", hide_index=True, disabled=choice != CUSTOM,
-                               column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                              for c in ("left", "middle", "right")})
+padding = padded.radio("Padding", ["valid", "same"], horizontal=True, key=kept("conv_padding"))
+with st.expander("The kernel's nine weights" + (": edit them" if choice == CUSTOM else ""),
+                 expanded=choice == CUSTOM):
+    grid = st.data_editor(pd.DataFrame(CLASSIC_KERNELS[me.conv_seed], columns=["left", "middle", "right"]),
+                          key="conv_grid", hide_index=True, disabled=choice != CUSTOM,
+                          column_config={c: st.column_config.NumberColumn(format="%.3f")
+                                         for c in ("left", "middle", "right")})
 
 n = image.shape[0]  # 28: MNIST digits are square
 size = output_size(n, K, stride, padding)
@@ -58,7 +60,7 @@ def stepper() -> None:
     row, col = divmod(me.conv_position, size)
     patch, total = dot_at(image, kernel, row, col, stride, padding)
     top, left = window_origin(n, K, stride, padding, row, col)
-    back, play, forward, slider = st.columns([1, 1.3, 1, 8], vertical_alignment="bottom")
+    back, play, forward, slider = st.columns([1.3, 1.5, 1.3, 7], vertical_alignment="bottom")
     back.button("◀ Prev", key="conv_prev", on_click=move, args=(-1,))
     if play.button("❚❚ Pause" if me.conv_playing else "▶ Play", key="conv_play"):
         me.conv_playing = not me.conv_playing
@@ -67,25 +69,25 @@ def stepper() -> None:
     st.session_state.setdefault(f"conv_position_{size}", me.conv_position)
     slider.slider(f"Window position (of {size * size}, row by row)", 0, size * size - 1,
                   key=f"conv_position_{size}", on_change=slid)
-    picture, result, words = st.columns([1, 1, 1.1])
-    picture.plotly_chart(show(add_window(heatmap(image, f"Input ({n}×{n})"), top, left, K)), key="conv_input_fig")
-    result.plotly_chart(show(add_window(heatmap(output, f"Output ({size}×{size})", diverging=True), row, col, 1,
-                                   colour="black")), key="conv_output_fig")
-    words.metric(f"Output at row {row}, column {col}", f"{total:.3f}", border=True)
-    words.markdown(
-        f"The window's top-left corner sits on row {top}, column {left} of the image"
-        + (", partly on the zero padding" if min(top, left) < 0 or max(top, left) + K > n else "")
-        + f" (the yellow box). The sum of the {K * K} products below is the output pixel in the black box.")
-    st.plotly_chart(show(dot_product(patch, kernel)), key="conv_dot_fig")
+    picture, result, arithmetic = st.columns([1, 1, 1.5])
+    picture.plotly_chart(show(add_window(heatmap(image, f"Input ({n}×{n})", height=300), top, left, K)),
+                         key="conv_input_fig")
+    result.plotly_chart(show(add_window(heatmap(output, f"Output ({size}×{size})", height=300, diverging=True),
+                                        row, col, 1, colour="black")), key="conv_output_fig")
+    arithmetic.metric(f"Output at row {row}, column {col}", f"{total:.3f}", border=True)
+    arithmetic.plotly_chart(show(dot_product(patch, kernel, height=170)), key="conv_dot_fig")
+    st.caption(f"The window's top-left corner sits on row {top}, column {left} of the image"
+               + (", partly on the zero padding" if min(top, left) < 0 or max(top, left) + K > n else "")
+               + f" (the yellow box). The sum of the {K * K} products is the output pixel in the black box.")
 
 
+stepper()
 st.markdown(
     f"A {K}×{K} kernel with stride {stride} and '{padding}' padding turns the {n}×{n} image into "
     f"**{size}×{size}**. At each position the kernel multiplies the {K * K} pixels under it by its "
     f"{K * K} weights and adds the products up: one number per position. Blue means the kernel's pattern "
     "is there, red means its opposite, white means nothing to see. 'Valid' only puts the window where it "
     "fits, so the border is lost; 'same' pads the edge with zeros. A CNN *learns* its kernels' weights.")
-stepper()
 
 st.subheader("ReLU, then pooling: keep one number per 2×2 block")
 relu = np.maximum(output, 0)

@@ -62,15 +62,19 @@ def uploaded() -> np.ndarray | None:
     return image
 
 
+def percent(p: float) -> str:
+    """One decimal, without rounding a near-certainty up to a flat 100.0 % (or a doubt down to 0.0 %)."""
+    return ">99.9%" if p > 0.999 else "<0.1%" if p < 0.0005 else f"{p:.1%}"
+
+
 def verdicts(image: np.ndarray) -> dict[str, np.ndarray]:
-    """Each model's reading: its top guess and the next two, one decimal, two to a row."""
+    """Each model's reading: its top guess and the next two, one under the other beside the canvas."""
     probabilities = predict_digit(models, image)
-    rows = [st.columns(2) for _ in range(-(-len(probabilities) // 2))]
-    for column, (name, p) in zip([c for row in rows for c in row], probabilities.items()):
+    for name, p in probabilities.items():
         first, *others = np.argsort(p)[::-1][:3]
-        column.metric(display_name(name), f"{first} ({p[first]:.1%})", border=True,
-                      delta="then " + ", ".join(f"{d} {p[d]:.1%}" for d in others), delta_color="off",
-                      delta_arrow="off")
+        st.metric(display_name(name), f"{first}  ({percent(p[first])})", border=True,
+                  delta="then " + ", ".join(f"{d} {percent(p[d])}" for d in others), delta_color="off",
+                  delta_arrow="off")
     return probabilities
 
 
@@ -101,19 +105,21 @@ def details(image: np.ndarray, probabilities: dict[str, np.ndarray], mnist_style
 @st.fragment
 def board() -> None:
     """Controls, canvas (or upload) and verdicts side by side, then the details: a stroke reruns only this."""
-    pad, result = st.columns([CANVAS_PX + 40, 560])
+    pad, result = st.columns([CANVAS_PX + 20, 400])
     with pad:
-        source = st.segmented_control("Input", ["Draw", "Upload"], default="Draw", key=kept("draw_source"),
-                                      label_visibility="collapsed") or "Draw"
+        choose, clear = st.columns([3, 1], vertical_alignment="center")
+        source = choose.segmented_control("Input", ["Draw", "Upload"], default="Draw", key=kept("draw_source"),
+                                          label_visibility="collapsed") or "Draw"
         mnist_style = True
         if source == "Draw":
-            pen, style, clear = st.columns([3, 3, 1.4], vertical_alignment="bottom")
-            stroke = pen.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"))
+            clear.button("Clear", on_click=clear_canvas, key="draw_clear", width="stretch")
+            pen, style = st.columns(2, vertical_alignment="center")
+            stroke = pen.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"), label_visibility="collapsed",
+                                format="pen %d px")
             mnist_style = style.toggle(
                 "MNIST-style", value=True, key=kept("draw_mnist_style"),
                 help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
                      f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do.")
-            clear.button("Clear", on_click=clear_canvas, key="draw_clear")
             value = draw_canvas(width=CANVAS_PX, height=CANVAS_PX, stroke_width=stroke, stroke_color="#FFFFFF",
                                 background_color="#000000", drawing_mode="freedraw", initial_drawing=me.canvas_json,
                                 key=f"draw_canvas_{me.canvas_version}")

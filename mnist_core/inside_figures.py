@@ -70,7 +70,7 @@ def dot_product(patch: np.ndarray, kernel: np.ndarray, height: int = 230) -> go.
     """The input patch, the kernel and their element-wise products, each cell labelled with its value."""
     panels = {"input patch": (patch, INK), "× kernel": (kernel, DIVERGING),
               "= products": (patch * kernel, DIVERGING)}
-    traces = [go.Heatmap(z=z, **colours, showscale=False, texttemplate="%{z:.2f}", textfont=dict(size=11),
+    traces = [go.Heatmap(z=z, **colours, showscale=False, texttemplate="%{z:.1f}", textfont=dict(size=11),
                          hovertemplate=HOVER) for z, colours in panels.values()]
     return _tiles(traces, list(panels), cols=3, height=height)
 

@@ -15,8 +15,9 @@ CSS = """<style>
 .stMarkdown p, .stMarkdown li, .stCaption p, label p { font-size: 1.2rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.6rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
-h1 { font-size: 2rem !important; padding-top: 0 !important; }
-.block-container { padding-top: 2.5rem !important; }
+h1 { font-size: 2rem !important; padding: 0 !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
+[data-testid="stMetric"] { padding: 0.3rem 0.8rem !important; }
 </style>"""
 
 
