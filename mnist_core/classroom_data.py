@@ -1,9 +1,9 @@
 """What a class may store, checked at the door: codes, keys, drawings, labels, lifetimes; and the `.npz` export.
 
-A drawing is exactly a 28×28 image, either floats in [0, 1] (what the Draw page makes) or uint8
-pixels 0–255 (MNIST's own format); it is stored as 784 uint8 bytes. A label is a whole number 0–9.
-Anything else raises `ClassroomError` with one sentence. No names are ever asked for or stored: a
-visitor is a random token made per browser session.
+A drawing is exactly a 28×28 image of floats in [0, 1] (what the Draw page makes, and what the
+models take); it is stored as 784 uint8 bytes, round(255 · pixel), as MNIST stores its digits. A
+label is a whole number 0–9. Anything else raises `ClassroomError` with one sentence. No names are
+ever asked for or stored: a visitor is a random token made per browser session.
 """
 
 import hashlib
@@ -77,8 +77,6 @@ def to_pixels(image: object) -> bytes:
     """A 28×28 drawing as the 784 uint8 bytes the database stores, or ClassroomError."""
     if not isinstance(image, np.ndarray) or image.shape != (SIDE, SIDE):
         raise ClassroomError(f"A drawing must be a {SIDE}×{SIDE} image.")
-    if image.dtype == np.uint8:
-        return image.tobytes()
     if image.dtype.kind != "f" or not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
         raise ClassroomError("A drawing's pixels must be numbers from 0 to 1.")
     return np.round(image * 255).astype(np.uint8).tobytes()
@@ -104,3 +102,12 @@ def export_npz(images: np.ndarray, labels: np.ndarray) -> bytes:
             info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
             archive.writestr(info, member.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def time_left(seconds: float) -> str:
+    """'2 days 3 hours', '5 hours 10 minutes' or '12 minutes': how long a class stays open."""
+    minutes = max(0, int(seconds // 60))
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
+    words = [f"{n} {unit}{'s' * (n != 1)}" for n, unit in parts if n]
+    return " ".join(words) or "less than a minute"

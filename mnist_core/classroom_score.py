@@ -44,7 +44,7 @@ def weakest_digit(evaluation: Evaluation) -> tuple[int, int, int, int | None]:
 def teacher_questions(ours: dict[str, Evaluation], mnist: dict[str, float]) -> list[tuple[str, str]]:
     """Questions for the class with answers computed from its drawings; `mnist` is name → test accuracy."""
     n = len(next(iter(ours.values())).labels)
-    best = max(ours, key=lambda name: ours[name].accuracy)
+    best = max(ours, key=lambda name: (ours[name].accuracy, mnist[name]))  # ties go to the better on MNIST
     best_mnist = max(mnist, key=mnist.get)
     same = "the same model" if best == best_mnist else f"a different model: on MNIST {_name(best_mnist)} leads"
     digit, right, drawn, confused = weakest_digit(ours[best])
@@ -53,7 +53,7 @@ def teacher_questions(ours: dict[str, Evaluation], mnist: dict[str, float]) -> l
     direction = f"{gap:.1f} percentage points lower" if gap >= 0 else f"{-gap:.1f} percentage points higher"
     return [
         ("Which model reads our drawings best, and is it the best one on MNIST?",
-         f"{_name(best)} reads {ours[best].accuracy:.0%} of our {n} drawings right; that is {same} "
+         f"{_name(best)} reads {ours[best].accuracy:.0%} of our {n} drawing{'s' * (n != 1)} right; that is {same} "
          f"({mnist[best_mnist]:.2%} on MNIST's 10,000 test digits)."),
         ("Which of our digits did the models find hardest?",
          f"Our {digit}s: {_name(best)} read {right} of {drawn} right{mistake}."),
@@ -62,3 +62,15 @@ def teacher_questions(ours: dict[str, Evaluation], mnist: dict[str, float]) -> l
          "pens on paper and scanned; ours were drawn with a mouse or a finger, with other stroke widths and "
          "shapes. A model is only sure of the kind of data it was trained on."),
     ]
+
+
+def accuracy_rows(ours: dict[str, Evaluation], mnist: dict[str, float]) -> list[dict]:
+    """One row per model: its accuracy on our drawings, on MNIST's test set, and the gap in points."""
+    return [{"model": _name(name), "our drawings": ours[name].accuracy, "MNIST test set": mnist[name],
+             "gap (points)": 100 * (mnist[name] - ours[name].accuracy)} for name in ours]
+
+
+def caption(evaluation: Evaluation, i: int) -> str:
+    """What a model made of image i: the digit meant, its probability, and the model's reading."""
+    meant, p = int(evaluation.labels[i]), evaluation.probabilities[i]
+    return f"meant {meant}: P({meant}) = {p[meant]:.0%}, read {int(p.argmax())}"

@@ -56,8 +56,8 @@ def test_mnist_digits_round_trip_through_database_and_npz(url, mnist_test):
     store = ClassroomStore(url, visitor_cap=200)
     code, _ = store.open_class(1)
     visitor = new_secret()
-    for i, (image, label) in enumerate(zip(images, labels)):  # half as uint8, half as the Draw page's floats
-        store.add_drawing(code, visitor, image if i % 2 else image.astype(np.float32) / 255, int(label))
+    for image, label in zip(images, labels):  # floats in [0, 1], as the Draw page hands them over
+        store.add_drawing(code, visitor, image.astype(np.float32) / 255, int(label) if label % 2 else label)
     x, y = store.drawings(code)
     assert x.dtype == y.dtype == np.uint8 and x.shape == (120, 28, 28)
     assert x.tobytes() == images.tobytes() and y.tobytes() == labels.astype(np.uint8).tobytes()
@@ -78,12 +78,12 @@ def test_a_class_expires_when_the_teacher_said(url):
     clock = Clock()
     store = ClassroomStore(url, clock=clock)
     code, _ = store.open_class(2)
-    store.add_drawing(code, new_secret(), np.zeros((28, 28), np.uint8), 0)
+    store.add_drawing(code, new_secret(), np.zeros((28, 28), np.float32), 0)
     clock.now += 2 * 3600 - 1
     assert store.info(code).drawings == 1
     clock.now += 1
     for call in (lambda: store.info(code), lambda: store.drawings(code),
-                 lambda: store.add_drawing(code, new_secret(), np.zeros((28, 28), np.uint8), 0)):
+                 lambda: store.add_drawing(code, new_secret(), np.zeros((28, 28), np.float32), 0)):
         with pytest.raises(ClassroomError, match=f"No open class has the code {code}"):
             call()
     assert rows_for(store, code) == 1  # gone from view at once, from the disk at the next purge
@@ -110,7 +110,7 @@ def test_caps_per_visitor_and_per_class(url):
     store = ClassroomStore(url, class_cap=5, visitor_cap=3)
     code, _ = store.open_class(1)
     a, b, c = new_secret(), new_secret(), new_secret()
-    blank = np.zeros((28, 28), np.uint8)
+    blank = np.zeros((28, 28), np.float32)
     assert [store.add_drawing(code, a, blank, 4) for _ in range(3)] == [1, 2, 3]
     with pytest.raises(ClassroomError, match="You have added 3 drawings to this class, the most one visitor may."):
         store.add_drawing(code, a, blank, 4)
@@ -129,7 +129,7 @@ def test_class_cap_holds_under_concurrent_writers(url):
         visitor = new_secret()
         for _ in range(10):
             try:
-                store.add_drawing(code, visitor, np.zeros((28, 28), np.uint8), 2)
+                store.add_drawing(code, visitor, np.zeros((28, 28), np.float32), 2)
             except ClassroomError as err:
                 refused.append(str(err))
 
@@ -150,6 +150,7 @@ BAD_INPUTS = [
     (np.full((28, 28), np.nan), 3, "A drawing's pixels must be numbers from 0 to 1."),
     (np.full((28, 28), -0.1), 3, "A drawing's pixels must be numbers from 0 to 1."),
     (np.zeros((28, 28), np.int64), 3, "A drawing's pixels must be numbers from 0 to 1."),
+    (np.zeros((28, 28), np.uint8), 3, "A drawing's pixels must be numbers from 0 to 1."),
     (np.zeros((28, 28)), 10, "The digit you meant must be a whole number from 0 to 9, not 10."),
     (np.zeros((28, 28)), -1, "must be a whole number from 0 to 9"),
     (np.zeros((28, 28)), 3.0, "must be a whole number from 0 to 9"),
@@ -204,7 +205,7 @@ for i in range(10**6):
 
 
 def drawing(i: int) -> np.ndarray:
-    return (np.random.default_rng(i).random((28, 28)) > 0.7).astype(np.uint8) * 255
+    return np.random.default_rng(i).random((28, 28))  # floats in [0, 1)
 
 
 def test_no_reported_drawing_is_lost_when_the_server_is_killed(url):
@@ -220,4 +221,4 @@ def test_no_reported_drawing_is_lost_when_the_server_is_killed(url):
     x, y = ClassroomStore(url).drawings(code)  # a fresh engine, as after a restart
     assert acknowledged == list(range(len(acknowledged))) and len(x) >= len(acknowledged)
     for i in acknowledged:
-        assert x[i].tobytes() == drawing(i).tobytes() and y[i] == i % 10
+        assert x[i].tobytes() == np.round(drawing(i) * 255).astype(np.uint8).tobytes() and y[i] == i % 10
