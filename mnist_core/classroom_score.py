@@ -73,4 +73,4 @@ def accuracy_rows(ours: dict[str, Evaluation], mnist: dict[str, float]) -> list[
 def caption(evaluation: Evaluation, i: int) -> str:
     """What a model made of image i: the digit meant, its probability, and the model's reading."""
     meant, p = int(evaluation.labels[i]), evaluation.probabilities[i]
-    return f"meant {meant}: P({meant}) = {p[meant]:.0%}, read {int(p.argmax())}"
+    return f"meant {meant}: P({meant}) = {p[meant]:.1%}, read {int(p.argmax())}"
