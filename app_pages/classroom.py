@@ -6,20 +6,24 @@ import time
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from mnist_core import evaluate_model
 from mnist_core.classroom import ClassroomStore, database_url
 from mnist_core.classroom_data import MAX_HOURS, ClassroomError, export_npz, new_secret, time_left
 from mnist_core.classroom_score import accuracy_rows, caption, hardest, score_class, teacher_questions
+from mnist_core.digit_shape import NotADigit
 from mnist_core.figures import confusion_matrix
-from mnist_core.models import display_name
+from mnist_core.models import YOURS, display_name
 from mnist_core.preprocess import canvas_to_mnist
+from ui.canvas import draw_canvas
+from ui.lesson import teacher_notes
+from ui.present import show
 from ui.resources import shipped_evaluation, test_set
-from ui.state import available_models, current_digit, or_stop
+from ui.state import available_models, current_digit, kept, or_stop, visitor
 
 LIFETIMES = {"1 hour": 1, "2 hours": 2, "1 day": 24, "1 week": 168, "30 days": MAX_HOURS}
 GALLERY = 12
+me = visitor()
 
 
 @st.cache_resource(show_spinner="Opening the classroom database…")
@@ -50,11 +54,11 @@ def choose_class() -> None:
     with teach:
         st.subheader("I am the teacher")
         lifetime = st.select_slider("The class and its drawings are deleted after", list(LIFETIMES), "2 hours",
-                                    key="class_lifetime")
+                                    key=kept("class_lifetime"))
         if st.button("Open a class", key="class_open", type="primary"):
             opened = attempt(lambda: store().open_class(LIFETIMES[lifetime]))
             if opened:
-                st.session_state["class_code"], st.session_state["class_teacher"] = opened[0], opened
+                me.classroom.code, me.classroom.teacher = opened[0], opened
                 st.rerun()
     with join:
         st.subheader("I have a class code")
@@ -62,13 +66,13 @@ def choose_class() -> None:
         key = st.text_input("Teacher key (teachers only)", type="password", key="class_key_input")
         joined = attempt(lambda: store().info(typed)) if st.button("Join", key="class_join") else None
         if joined:
-            code = st.session_state["class_code"] = joined.code
-            st.session_state["class_teacher"] = (code, key) if key and store().is_teacher(code, key) else None
+            code = me.classroom.code = joined.code
+            me.classroom.teacher = (code, key) if key and store().is_teacher(code, key) else None
             st.rerun()
 
 
 def leave() -> None:
-    st.session_state["class_code"] = st.session_state["class_teacher"] = st.session_state["class_scores"] = None
+    me.classroom.code = me.classroom.teacher = me.classroom.scores = None
 
 
 def teacher_tools(code: str) -> None:
@@ -78,80 +82,79 @@ def teacher_tools(code: str) -> None:
                        file_name=f"class-{code}.npz", mime="application/octet-stream", key="class_download",
                        help="x_test: uint8 (N, 28, 28), y_test: uint8 (N,), the keys of keras's mnist.npz.")
     if st.button("Delete the class now", key="class_delete") and attempt(
-            lambda: store().delete_class(code, st.session_state["class_teacher"][1])) is not None:
+            lambda: store().delete_class(code, me.classroom.teacher[1])) is not None:
         leave()
         st.rerun()
-    st.caption(f"Teacher key: `{st.session_state['class_teacher'][1]}`. Keep it to manage this class from "
+    st.caption(f"Teacher key: `{me.classroom.teacher[1]}`. Keep it to manage this class from "
                "another browser; students never need it.")
 
 
 def add(code: str, image: np.ndarray, label: int) -> None:
-    saved = attempt(lambda: store().add_drawing(code, st.session_state["class_visitor"], image, label))
+    saved = attempt(lambda: store().add_drawing(code, me.classroom.token, image, label))
     if saved:
         st.toast(f"Saved your {label}: you have added {saved} of {store().visitor_cap} drawings.")
 
 
 def contribute(code: str) -> None:
     """Add the Draw page's drawing, or draw here, with the digit it was meant to be."""
-    label = st.selectbox("The digit I meant", range(10), key="class_label")
+    label = st.selectbox("The digit I meant", range(10), key=kept("class_label"))
     mine, here = st.columns(2)
     with mine:
         image, sentence = current_digit()
-        drew = st.session_state.get("drawing") is not None  # current_digit falls back to a test digit
+        drew = me.drawing is not None  # current_digit falls back to a test digit
         st.image(np.kron(image, np.ones((5, 5))), caption=sentence, width=140, clamp=True)
         if st.button(f"Add my current drawing as a {label}", key="class_add_current", disabled=not drew):
             add(code, image, label)
     with here:
-        version = st.session_state.setdefault("class_canvas_version", 0)
-        result = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", width=196,
-                           height=196, drawing_mode="freedraw", return_image_data=True,
-                           key=f"class_canvas_{version}")
-        drawn = canvas_to_mnist(result.image_data) if result is not None and result.image_data is not None else None
+        value = draw_canvas(width=196, height=196, stroke_width=14, stroke_color="#FFFFFF", background_color="#000000",
+                            drawing_mode="freedraw", key=f"class_canvas_{me.classroom.canvas_version}")
+        drawn = None
+        try:
+            drawn = canvas_to_mnist(value.rgba) if value.rgba is not None else None
+        except NotADigit as err:
+            st.warning(str(err))
+        if value.problem:
+            st.error(value.problem)
         if st.button(f"Add this drawing as a {label}", key="class_add_canvas", disabled=drawn is None):
             add(code, drawn, label)
-            st.session_state["class_canvas_version"] += 1  # a fresh, empty canvas for the next one
+            me.classroom.canvas_version += 1  # a fresh, empty canvas for the next one
             st.rerun()
 
 
 def mnist_scores(models: dict) -> dict:
     """Each model's evaluation on MNIST's test set: shared for shipped models, once per session for yours."""
-    scores = {name: or_stop(lambda n=name: shipped_evaluation(n)) for name in models if name != "yours"}
-    if "yours" in models:
-        kept = st.session_state.get("class_yours_mnist")
-        if kept is None or kept[0] is not models["yours"]:
-            kept = st.session_state["class_yours_mnist"] = (models["yours"], evaluate_model(models["yours"],
-                                                                                            *or_stop(test_set)))
-        scores["yours"] = kept[1]
+    scores = {name: or_stop(lambda n=name: shipped_evaluation(n)) for name in models if name != YOURS}
+    if YOURS in models:
+        if me.classroom.yours_mnist is None or me.classroom.yours_mnist[0] is not models[YOURS]:
+            me.classroom.yours_mnist = (models[YOURS], evaluate_model(models[YOURS], *or_stop(test_set)))
+        scores[YOURS] = me.classroom.yours_mnist[1]
     return scores
 
 
 def class_scores(code: str, images: np.ndarray, labels: np.ndarray, models: dict) -> dict:
     """The class's evaluations, kept for one (class, drawing count, models) so reruns do not rescore."""
     key = (code, len(labels), tuple(id(m) for m in models.values()))
-    kept = st.session_state.get("class_scores")
-    if kept is None or kept[0] != key:
-        kept = st.session_state["class_scores"] = (key, score_class(models, images, labels))
-    return kept[1]
+    if me.classroom.scores is None or me.classroom.scores[0] != key:
+        me.classroom.scores = (key, score_class(models, images, labels))
+    return me.classroom.scores[1]
 
 
 st.title("Our class's digits")
 st.caption("Everyone draws, the models read, and we see whether they read us as well as they read MNIST. "
            "No names are asked for or kept; a class is seen only by those with its code.")
-st.session_state.setdefault("class_visitor", new_secret())  # a random token, for the per-visitor cap only
-for state_key in ("class_code", "class_teacher", "class_scores"):
-    st.session_state.setdefault(state_key, None)
+me.classroom.token = me.classroom.token or new_secret()  # a random token, for the per-visitor cap only
 if attempt(store) is None:  # the database cannot be opened: its one sentence is shown
     st.stop()
-if st.session_state["class_code"] is None:
+if me.classroom.code is None:
     choose_class()
     st.stop()
 
-code = st.session_state["class_code"]
+code = me.classroom.code
 info = attempt(lambda: store().info(code))
 if info is None:
     st.button("Back", key="class_back", on_click=leave)
     st.stop()
-teacher = st.session_state["class_teacher"] is not None
+teacher = me.classroom.teacher is not None
 banner, side = st.columns([3, 2])
 banner.markdown(f"<div style='font:700 5.5rem monospace;letter-spacing:.25em'>{code}</div>",
                 unsafe_allow_html=True)
@@ -177,11 +180,11 @@ st.dataframe(pd.DataFrame(accuracy_rows(ours, mnist_accuracy)), hide_index=True,
              column_config={c: st.column_config.NumberColumn(format="percent") for c in ("our drawings",
                                                                                           "MNIST test set")}
              | {"gap (points)": st.column_config.NumberColumn(format="%.1f")})
-name = st.selectbox("Look closer at", list(models), format_func=lambda n: "Your model" if n == "yours"
-                    else display_name(n), key="class_model")
+name = st.selectbox("Look closer at", list(models), format_func=display_name, key=kept("class_model"))
 matrix, gallery = st.columns([2, 3])
 with matrix:
-    st.plotly_chart(confusion_matrix(ours[name].confusion), key="class_confusion", config={"displayModeBar": False})
+    st.plotly_chart(show(confusion_matrix(ours[name].confusion)), key="class_confusion",
+                    config={"displayModeBar": False})
     st.caption("Rows: the digit we meant; columns: the model's reading.")
 with gallery:
     ours_hard, mnist_hard = hardest(ours[name], GALLERY), hardest(mnist[name], GALLERY)
@@ -190,9 +193,8 @@ with gallery:
     st.markdown(f"**MNIST's hardest**, of its {len(mnist[name].labels):,} test digits")
     st.image(enlarged(or_stop(test_set)[0][mnist_hard]), caption=[caption(mnist[name], i) for i in mnist_hard])
 
-with st.expander("Teacher's notes"):
-    st.markdown("**Show** the code on the projector; let everyone add a few digits, then open the results "
-                "together. **Notice** how far the accuracy on our drawings falls below MNIST's, which digits "
-                "the confusion matrix lights up, and whether our hardest drawings look harder than MNIST's.")
-    for question, answer in teacher_questions(ours, mnist_accuracy):
-        st.markdown(f"- **{question}** {answer}")
+teacher_notes(
+    show="The code on the projector; let everyone add a few digits, then open the results together.",
+    notice="How far the accuracy on our drawings falls below MNIST's, which digits the confusion matrix lights "
+           "up, and whether our hardest drawings look harder than MNIST's.",
+    questions=list(teacher_questions(ours, mnist_accuracy)))

@@ -1,7 +1,7 @@
 """A class's drawings in a real database (SQLAlchemy Core), shared by every app server of a school.
 
-By default SQLite in WAL mode at `$MNIST_LAB_DATA_DIR/classroom.sqlite` (default folder
-~/.cache/mnist-lab); any SQLAlchemy URL in `$MNIST_LAB_DATABASE_URL` instead (PostgreSQL when several
+By default SQLite in WAL mode at `classroom.sqlite` in the app's data folder (`$MNIST_LAB_CACHE`,
+default ~/.cache/mnist-lab); any SQLAlchemy URL in `$MNIST_LAB_DATABASE_URL` instead (PostgreSQL when several
 servers serve one school). Every write commits before it returns, and SQLite runs with
 `synchronous=FULL`, so a killed server loses no drawing it reported saved.
 
@@ -50,11 +50,12 @@ DRAWINGS = sa.Table(
 
 
 def database_url(environ: dict | None = None) -> str:
-    """`$MNIST_LAB_DATABASE_URL`, else SQLite in `$MNIST_LAB_DATA_DIR` (default ~/.cache/mnist-lab)."""
+    """`$MNIST_LAB_DATABASE_URL`, else SQLite in the app's data folder, `$MNIST_LAB_CACHE` (default
+    ~/.cache/mnist-lab), where the verified MNIST cache lives too."""
     environ = os.environ if environ is None else environ
     if environ.get("MNIST_LAB_DATABASE_URL"):
         return environ["MNIST_LAB_DATABASE_URL"]
-    folder = Path(environ.get("MNIST_LAB_DATA_DIR") or Path.home() / ".cache" / "mnist-lab")
+    folder = Path(environ.get("MNIST_LAB_CACHE") or Path.home() / ".cache" / "mnist-lab")  # as data.cache_dir()
     return f"sqlite:///{folder / 'classroom.sqlite'}"
 
 

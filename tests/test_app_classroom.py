@@ -19,13 +19,13 @@ from mnist_core.evaluate import evaluate_model
 from mnist_core.models import display_name
 from mnist_core.predict import MODELS_DIR
 
-PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "classroom.py")  # until app.py lists it
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "classroom.py")  # the page alone, fast
 MISLABELLED = (3, 8)  # drawings the student labels wrong on purpose: every model must "miss" them
 
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("MNIST_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MNIST_LAB_CACHE", str(tmp_path))
     monkeypatch.delenv("MNIST_LAB_DATABASE_URL", raising=False)
 
 
@@ -57,7 +57,7 @@ def test_a_student_joins_adds_drawings_and_sees_the_class_scored():
     images, labels = load_mnist()[1][0][:10], load_mnist()[1][1][:10]
     meant = [(int(d) + 1) % 10 if i in MISLABELLED else int(d) for i, d in enumerate(labels)]
     for image, digit in zip(images, meant):
-        student.session_state["drawing"] = image.astype(np.float32) / 255
+        student.session_state["visitor"].drawing = image.astype(np.float32) / 255
         student.selectbox(key="class_label").set_value(digit).run()
         student.button(key="class_add_current").click().run()
         assert_ok(student)

@@ -187,7 +187,7 @@ def test_codes_hours_tokens_and_urls_are_checked(tmp_path):
 
 
 def test_database_url_from_environment(tmp_path):
-    assert database_url({"MNIST_LAB_DATA_DIR": str(tmp_path)}) == f"sqlite:///{tmp_path}/classroom.sqlite"
+    assert database_url({"MNIST_LAB_CACHE": str(tmp_path)}) == f"sqlite:///{tmp_path}/classroom.sqlite"
     assert database_url({"MNIST_LAB_DATABASE_URL": "postgresql+psycopg://h/db"}) == "postgresql+psycopg://h/db"
     assert database_url({}) == f"sqlite:///{Path.home()}/.cache/mnist-lab/classroom.sqlite"
 

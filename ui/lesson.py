@@ -44,6 +44,8 @@ LESSON = [
          "A handful of pixels, chosen by a search, can flip a verdict a person would not doubt."),
     Step("app_pages/unit.py", "What one unit sees", ":material/center_focus_strong:", "Going further", 0,
          "Each unit looks at one patch of the image, and deeper units at larger patches."),
+    Step("app_pages/classroom.py", "Our class's digits", ":material/groups:", "Going further", 0,
+         "Our own handwriting is not MNIST's: the models read it less well, and we can see where."),
 ]
 
 

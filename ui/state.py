@@ -22,6 +22,18 @@ MAX_RUNS = 5      # runs kept per visitor; the oldest is dropped (and said so) t
 
 
 @dataclass
+class ClassVisit:
+    """This visitor's place in "Our class's digits"."""
+
+    token: str = ""                       # random, for the per-visitor cap only (no names are kept)
+    code: str | None = None               # the class joined or opened
+    teacher: tuple[str, str] | None = None  # (code, teacher key) when this visitor opened it
+    scores: tuple | None = None           # (what was scored, evaluations): the latest only
+    yours_mnist: tuple | None = None      # (your model, its MNIST evaluation)
+    canvas_version: int = 0
+
+
+@dataclass
 class Visitor:
     """Everything one visitor's pages share, besides widget values."""
 
@@ -44,6 +56,7 @@ class Visitor:
     map_yours: tuple | None = None       # (model, DigitMap): the map of this visitor's own model
     fool_results: tuple | None = None    # (what was asked, {model: FoolResult}): the latest search only
     unit_yours: dict = field(default_factory=dict)  # top test patches per layer of the visitor's own model
+    classroom: ClassVisit = field(default_factory=ClassVisit)
 
     def keep_run(self, run: Run) -> None:
         """Add an ended run; beyond MAX_RUNS the oldest goes, with its model and evaluation."""
