@@ -53,7 +53,10 @@ def uploaded() -> np.ndarray | None:
         return None
     try:
         image = read_upload(upload.getvalue())
-    except (UploadError, NotADigit) as err:
+    except UploadError as err:
+        st.error(str(err))
+        return None
+    except NotADigit as err:
         st.warning(str(err))
         return None
     if image is None:

@@ -6,12 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.figures import training_curves
+from mnist_core.glimpse import strip_indices
+from mnist_core.inside_figures import heatmap_grid, learning_strip
 from ui.lesson import teacher_notes
 from ui.present import show
-from ui.resources import device
+from ui.resources import device, test_set
 from ui.runs import collect_finished, downloads, server_limits, start, summary
-from ui.state import MAX_RUNS, kept, visitor
-from ui.train_settings import make_config, settings_panel
+from ui.state import MAX_RUNS, kept, or_stop, visitor
+from ui.train_settings import make_config, preset_buttons, settings_panel
 
 try:
     limits = server_limits()
@@ -19,6 +21,8 @@ except ValueError as err:
     st.error(str(err))
     st.stop()
 with st.sidebar:
+    st.markdown("**Presets**")
+    preset_buttons(limits)
     settings = settings_panel(limits)
 
 st.title("Train a model")
@@ -61,6 +65,27 @@ def live() -> None:
     st.button("Stop training", on_click=run.stop, key="train_stop", disabled=run.stop_requested)
     if run.progress:
         st.plotly_chart(show(training_curves({"this run": run.progress})), key="train_live_curves")
+    watch(run)
+
+
+def watch(run) -> None:
+    """Learning as it happens: how the model reads ten test digits now, and its first layer's kernels."""
+    glimpse = run.glimpse
+    if glimpse is None:
+        return
+    images, labels = or_stop(test_set)
+    strip = strip_indices(labels)
+    right = int((glimpse.predictions == labels[strip]).sum())
+    st.markdown(f"**After {glimpse.step} batches it reads {right} of these {len(strip)} test digits right** "
+                "(green: right, red: wrong; its confidence in brackets)")
+    st.plotly_chart(show(learning_strip(images[strip], labels[strip], glimpse.predictions, glimpse.confidences)),
+                    key="train_strip")
+    if glimpse.kernels is not None:
+        st.markdown(f"**Its first layer's {len(glimpse.kernels)} kernels, changing as it learns** "
+                    "(blue: positive weights, red: negative)")
+        titles = [f"#{i}" for i in range(len(glimpse.kernels))]
+        st.plotly_chart(show(heatmap_grid(glimpse.kernels, titles, cols=16, cell=44, diverging=True)),
+                        key="train_kernels")
 
 
 live()

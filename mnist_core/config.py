@@ -112,10 +112,11 @@ def _field_problem(f, value) -> str | None:
     return None if ok else f"{label} must be a whole number from {low:,} to {high:,}, not {value!r}."
 
 
-# The Train page starts from the first; each is one click. Numbers measured in bench/RESULTS.md.
-PRESETS: dict[str, TrainConfig] = {
-    "Quick look": TrainConfig(epochs=2, train_size=5_000, learning_rate=3e-3),
-}
+# One-click recipes from the registry, quickest first; the Train page starts from the first. What
+# each reaches, and in how long, is measured by `python -m bench.presets` (bench/RESULTS.md).
+PRESETS: dict[str, TrainConfig] = dict(sorted(
+    ((spec.preset[0], TrainConfig(model=name, **spec.preset[1])) for name, spec in MODELS.items() if spec.preset),
+    key=lambda item: item[1].epochs * (item[1].train_size or TRAIN_IMAGES)))
 
 
 def cli_flag(name: str) -> str:

@@ -138,3 +138,15 @@ def saliency_overlay(image: np.ndarray, heat: np.ndarray, title: str, height: in
                    hovertemplate="row %{y}, col %{x}: P falls by %{z:.1%} on average<extra></extra>"),
     ])
     return _frame(fig, height, title)
+
+
+def learning_strip(images: np.ndarray, labels: np.ndarray, predictions: np.ndarray,
+                   confidences: np.ndarray) -> go.Figure:
+    """Fixed test digits with what the model in training reads on each: green when right, red when wrong."""
+    traces = [go.Heatmap(z=image, **INK, showscale=False, hoverinfo="skip") for image in images]
+    titles = [f"{p} ({c:.0%})" for p, c in zip(predictions, confidences, strict=True)]
+    fig = _tiles(traces, titles, cols=len(images), height=110)
+    for annotation, right in zip(fig.layout.annotations, predictions == labels, strict=True):
+        annotation.font.color = "#1a7f37" if right else "#d62728"
+        annotation.font.size = 13
+    return fig

@@ -39,3 +39,25 @@ def invariance_curve(models: dict[str, keras.Model], image: np.ndarray, digit: i
     """Each model's P(digit) as `image` is shifted, rotated or scaled by each of `values`."""
     images = np.stack([transform(image, **INVARIANCE_KINDS[kind](float(v))) for v in values])
     return {name: forward(model, images)[:, digit] for name, model in models.items()}
+
+
+MOVES = {  # kind → (label, lowest, highest, step, untouched value, unit) for a page's slider
+    "shift_x": ("Shift right (pixels)", -6.0, 6.0, 1.0, 0.0, " px"),
+    "shift_y": ("Shift down (pixels)", -6.0, 6.0, 1.0, 0.0, " px"),
+    "rotate": ("Rotate anticlockwise (degrees)", -30.0, 30.0, 5.0, 0.0, "°"),
+    "scale": ("Scale (times)", 0.6, 1.3, 0.05, 1.0, "×"),
+}
+
+
+def holds(values: np.ndarray, p: np.ndarray, rest: float) -> float:
+    """How far the digit can be moved both ways from `rest` with P(digit) ≥ 50 % all along (the smaller
+    of the two reaches); 0 when the model misreads it untouched. `values` must be sorted."""
+    ok, centre = p >= 0.5, int(np.abs(values - rest).argmin())
+    if not ok[centre]:
+        return 0.0
+    right, left = centre, centre
+    while right + 1 < len(values) and ok[right + 1]:
+        right += 1
+    while left > 0 and ok[left - 1]:
+        left -= 1
+    return float(min(values[right] - rest, rest - values[left]))

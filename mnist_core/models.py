@@ -100,6 +100,7 @@ class ModelSpec:
     build: Callable[[float], keras.Model]
     colour: str               # one colour per model on every chart
     convolutional: bool       # has Conv2D layers: shown on the kernel and feature-map pages
+    preset: tuple[str, dict] | None = None  # a one-click Train page recipe: (name, TrainConfig settings)
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -116,14 +117,16 @@ MODELS: dict[str, ModelSpec] = {
         "stroke detector works everywhere, and max pooling halves the resolution twice so that later "
         "layers see larger parts of the digit. A small dense head turns those features into ten "
         "scores. Far fewer parameters than the MLP, and more accurate.",
-        build_cnn, "#EF553B", convolutional=True),
+        build_cnn, "#EF553B", convolutional=True,
+        preset=("Reach 99 %", dict(epochs=3, batch_size=128, learning_rate=3e-3))),
     "lenet5": ModelSpec(
         "LeNet-5",
         "Yann LeCun's 1998 network that read bank cheques: the image is padded to 32×32, then two "
         "rounds of 5×5 convolution and pooling (6, then 16 feature maps) and a 5×5 convolution to "
         "120 units, followed by dense layers of 84 and 10. The ancestor of every modern vision "
         "model, and still hard to beat on MNIST for its size.",
-        build_lenet5, "#00CC96", convolutional=True),
+        build_lenet5, "#00CC96", convolutional=True,
+        preset=("Quick look", dict(epochs=2, train_size=10_000, batch_size=64, learning_rate=3e-3))),
     "modern_cnn": ModelSpec(
         "Modern CNN",
         "What 25 years of practice added to LeNet-5: stacks of small 3×3 convolutions, each followed "

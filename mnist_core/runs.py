@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import keras
 
 from mnist_core.config import TrainConfig
+from mnist_core.glimpse import Glimpse
 from mnist_core.models import display_name
 from mnist_core.slots import TrainingSlots
 
@@ -45,6 +46,7 @@ class Run:
         self._stop, self._done = threading.Event(), threading.Event()
         self._status, self._progress = "queued", []
         self._model: keras.Model | None = None
+        self._glimpse: Glimpse | None = None
         self._error: str | None = None
         self.seconds = 0.0                     # training time, as the engine measured it
         self.started_at: float | None = None   # time.time() when training began
@@ -71,6 +73,12 @@ class Run:
     def progress(self) -> tuple[Progress, ...]:
         with self._lock:
             return tuple(self._progress)  # Progress is frozen, so sharing the records is safe
+
+    @property
+    def glimpse(self) -> Glimpse | None:
+        """The latest look at the model as it learns: its reading of a strip of test digits, its kernels."""
+        with self._lock:
+            return self._glimpse
 
     @property
     def latest(self) -> Progress | None:
@@ -113,9 +121,11 @@ class Run:
             self._status, self.started_at = "running", time.time()
             return True
 
-    def record(self, report: Progress) -> None:
+    def record(self, report: Progress, glimpse: Glimpse | None = None) -> None:
+        """Add a progress report, and the latest look at the model learning (only the latest is kept)."""
         with self._lock:
             self._progress.append(report)
+            self._glimpse = glimpse or self._glimpse
 
     def finish(self, model: keras.Model, seconds: float) -> None:
         with self._lock:

@@ -15,8 +15,10 @@ import numpy as np
 from keras import layers
 
 from mnist_core.config import SGD_MOMENTUM, TrainConfig
+from mnist_core.curves import BatchSmoother
 from mnist_core.data import load_mnist
 from mnist_core.device import distribution_strategy
+from mnist_core.glimpse import look, strip_indices
 from mnist_core.inference import to_model_input
 from mnist_core.models import INPUT_SHAPE, build_model
 from mnist_core.runs import Progress, Run
@@ -36,7 +38,9 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     run = run or Run(config)
     if not run.begin():
         return run
-    (x_train, y_train), (x_val, y_val) = _split(config)
+    (x, y), (x_test, y_test) = load_mnist()
+    (x_train, y_train), (x_val, y_val) = _split(config, x, y)
+    strip = x_test[strip_indices(y_test)]  # fixed test digits the page watches being read as it learns
     if validation_data is not None:
         x_val, y_val = validation_data
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
@@ -48,7 +52,7 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
         trainer = _with_augmentation(model, config.seed) if config.augment else model
         trainer.compile(optimizer=_optimizer(config, steps_per_epoch * config.epochs),
                         loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    reporter = _Reporter(run, steps_per_epoch, on_progress)
+    reporter = _Reporter(run, steps_per_epoch, on_progress, strip)
     trainer.fit(to_model_input(x_train), y_train, batch_size=config.batch_size, epochs=config.epochs,
                 validation_data=(to_model_input(x_val), y_val) if len(x_val) else None,
                 callbacks=[reporter], verbose=0)
@@ -60,9 +64,8 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     return run
 
 
-def _split(config: TrainConfig):
+def _split(config: TrainConfig, x: np.ndarray, y: np.ndarray):
     """A seeded shuffle of the 60,000 training images, cut into (subset) training and validation."""
-    (x, y), _ = load_mnist()
     order = np.random.default_rng(config.seed).permutation(len(x))[: config.train_size]
     n_val = round(len(order) * config.validation_split)
     val, fit = order[:n_val], order[n_val:]
@@ -107,38 +110,12 @@ def _optimizer(config: TrainConfig, total_steps: int) -> keras.optimizers.Optimi
     return keras.optimizers.LossScaleOptimizer(optimizer) if config.precision == "mixed_float16" else optimizer
 
 
-class BatchSmoother:
-    """Per-batch values recovered from Keras's running means over the current epoch, then smoothed
-    by an exponential moving average that runs straight through epoch boundaries.
-
-    Keras reports `mean_k`, the mean of batches 1..k of this epoch, so batch k alone was
-    `k·mean_k − (k−1)·mean_(k−1)` (exact for equal batches). Plotting the running mean itself makes the
-    curve jump at every epoch start, where the mean restarts: a leap in learning that did not happen.
-    """
-
-    def __init__(self, decay: float = 0.9):
-        self.decay, self.average, self.weight = decay, 0.0, 0.0
-        self.new_epoch()
-
-    def new_epoch(self) -> None:
-        self.k, self.mean = 0, 0.0
-
-    def add(self, running_mean: float) -> float:
-        """Take the epoch's running mean after one more batch; return the smoothed per-batch value."""
-        self.k += 1
-        batch = self.k * running_mean - (self.k - 1) * self.mean
-        self.mean = running_mean
-        self.average = self.decay * self.average + (1 - self.decay) * batch
-        self.weight = self.decay * self.weight + (1 - self.decay)  # bias correction, as in Adam
-        return self.average / self.weight
-
-
 class _Reporter(keras.callbacks.Callback):
     """Turns Keras callbacks into `Progress` records and honours Stop after every batch."""
 
-    def __init__(self, run: Run, steps_per_epoch: int, on_progress):
+    def __init__(self, run: Run, steps_per_epoch: int, on_progress, strip: np.ndarray):
         super().__init__()
-        self.run, self.on_progress = run, on_progress
+        self.run, self.on_progress, self.strip = run, on_progress, strip
         self.steps_per_epoch = steps_per_epoch
         self.total_steps = steps_per_epoch * run.config.epochs
         self.every = max(1, min(10, steps_per_epoch // 10))
@@ -189,7 +166,7 @@ class _Reporter(keras.callbacks.Callback):
             images_per_s=steps_per_s * self.run.config.batch_size if steps_per_s else None,
             elapsed_s=time.perf_counter() - self.start, eta_s=0.0 if self.run.stop_requested else eta,
             epoch_end=epoch_end, val_loss=_maybe(logs, "val_loss"), val_accuracy=_maybe(logs, "val_accuracy"))
-        self.run.record(record)
+        self.run.record(record, look(self.model, self.strip, self.step))
         if self.on_progress is not None:
             self.on_progress(record)
 

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from mnist_core import MODELS
+
 pytestmark = pytest.mark.browser
 
 STROKES = {  # digit → strokes as lists of (x, y) in a 280×280 canvas
@@ -84,4 +86,36 @@ def test_a_training_run_shows_live_curves_and_stops(page, app_url):
     assert page.locator(".js-plotly-plot").count() >= 1
     assert page.get_by_role("button", name="Start training").is_enabled()
     page.screenshot(path=".pytest_cache/train_stopped.png", full_page=True)
+    assert_no_exception(page)
+
+
+def test_presenter_mode_shows_a_big_canvas_and_every_verdict_on_one_screen(page, app_url):
+    """At 1280×720 with ?present=1 the class sees the drawing and all the verdicts together, unscrolled."""
+    page.goto(f"{app_url}/draw?present=1")
+    page.wait_for_selector("canvas.upper-canvas")
+    canvas = page.locator("canvas.upper-canvas").bounding_box()
+    assert canvas["width"] >= 400 and canvas["height"] >= 400
+    assert canvas["y"] + canvas["height"] <= 720
+    draw(page, STROKES[7])
+    page.wait_for_function("n => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= n",
+                           arg=len(MODELS))
+    page.wait_for_timeout(500)
+    for box in (m.bounding_box() for m in page.locator('[data-testid="stMetric"]').all()):
+        assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 720
+    page.screenshot(path=".pytest_cache/draw_presenter.png")
+    assert_no_exception(page)
+
+
+def test_a_drawing_comes_back_after_a_trip_to_another_page(page, app_url):
+    page.goto(f"{app_url}/draw")
+    page.wait_for_selector("canvas.upper-canvas")
+    draw(page, STROKES[1])
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].length > 0""")
+    page.get_by_role("link", name="Convolution").click()
+    page.locator("h1", has_text="Convolution").wait_for()
+    page.get_by_text("Showing your latest drawing").wait_for()
+    page.get_by_role("link", name="Draw").click()
+    page.wait_for_selector("canvas.upper-canvas")
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].length > 0""")
+    assert verdict(page, "CNN").startswith("1 ")  # the verdicts, and the canvas's strokes, are back
     assert_no_exception(page)

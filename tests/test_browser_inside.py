@@ -6,10 +6,13 @@ import pytest
 pytestmark = pytest.mark.browser
 
 PAGES = {  # URL path → (page title, how many Plotly charts the page draws on the sample digit)
-    "convolution": ("Convolution", 5),
-    "filters": ("Filters and feature maps", 3),
+    "convolution": ("Convolution", 6),
+    "filters": ("Filters and feature maps", 2),
     "mlp_vs_cnn": ("MLP vs CNN", 3),
-    "saliency": ("Where it looked", 6),
+    "saliency": ("Where it looked", 8),
+    "digit_map": ("The map of digits", 2),
+    "fool": ("Fool the network", 1),
+    "unit": ("What one unit sees", 2),
 }
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from mnist_core import Evaluation, evaluate_model, load_shipped_models, training_device
 from mnist_core.data import load_test_set
+from mnist_core.variants import load_trained_alike
 
 
 @st.cache_resource(show_spinner="Loading the shipped models…")
@@ -23,6 +24,12 @@ def test_set() -> tuple[np.ndarray, np.ndarray]:
 def shipped_evaluation(name: str) -> Evaluation:
     images, labels = test_set()
     return evaluate_model(shipped_models()[name], images, labels)
+
+
+@st.cache_resource(show_spinner="Loading the models trained alike…")
+def trained_alike(augment: bool) -> dict[str, keras.Model]:
+    """Every model trained with augmentation, or every model without: the fair MLP-vs-CNN experiment."""
+    return load_trained_alike(augment)
 
 
 @st.cache_resource

@@ -9,7 +9,7 @@ import dataclasses
 
 import streamlit as st
 
-from mnist_core.config import PRESETS, TrainConfig
+from mnist_core.config import PRESETS, TRAIN_IMAGES, TrainConfig
 from mnist_core.device import fastest_precision
 from mnist_core.models import MODELS
 from mnist_core.run_queue import ServerLimits, check_limits
@@ -30,11 +30,24 @@ def offered(f: dataclasses.Field, limits: ServerLimits) -> list:
     return values
 
 
+def key_of(f: dataclasses.Field) -> str:
+    """The widget key of field `f`: `train_<field>` (`train_size`, not `train_train_size`)."""
+    return "train_" + f.name.removeprefix("train_")
+
+
+def page_value(f: dataclasses.Field, config: TrainConfig, limits: ServerLimits):
+    """`config`'s value for `f` as the page offers it: the fastest precision here, the nearest allowed size."""
+    value = fastest_precision() if f.name == "precision" else getattr(config, f.name, f.default)
+    values = offered(f, limits)
+    if value in values or isinstance(value, str | bool):
+        return value
+    return min(values, key=lambda v: abs(v - (value or TRAIN_IMAGES)))
+
+
 def widget(f: dataclasses.Field, limits: ServerLimits):
-    """One widget for field `f`, keyed `train_<field>` (`train_size`, not `train_train_size`), starting at
-    START's value."""
-    meta, key, values = f.metadata, kept("train_" + f.name.removeprefix("train_")), offered(f, limits)
-    start = getattr(START, f.name, f.default)
+    """One widget for field `f`, keyed by `key_of`, starting at START's value."""
+    meta, key, values = f.metadata, kept(key_of(f)), offered(f, limits)
+    start = page_value(f, START, limits)
     if f.type is bool:
         return st.toggle(meta["label"], value=start, key=key, help=meta["explain"])
     if f.name == "model":
@@ -43,9 +56,27 @@ def widget(f: dataclasses.Field, limits: ServerLimits):
     if meta["choices"]:
         return st.radio(meta["label"], values, index=values.index(start), key=key, help=meta["explain"],
                         horizontal=True)
-    start = start if start in values else min(values, key=lambda v: abs(v - start))
     return st.select_slider(meta["label"], values, value=start, key=key, help=meta["explain"],
                             format_func=meta["fmt"].format)
+
+
+def describe(config: TrainConfig) -> str:
+    return (f"{MODELS[config.model].display_name}, {config.epochs} epochs on {config.train_images:,} images, "
+            f"batch {config.batch_size}, learning rate {config.learning_rate:g}"
+            + (", augmented" if config.augment else ""))
+
+
+def apply_preset(config: TrainConfig, limits: ServerLimits) -> None:
+    """on_click of a preset button: every setting's widget takes the preset's value."""
+    for f in dataclasses.fields(TrainConfig):
+        st.session_state[key_of(f)] = page_value(f, config, limits)
+
+
+def preset_buttons(limits: ServerLimits) -> None:
+    """One button per preset: a good run in one click."""
+    for column, (i, (name, config)) in zip(st.columns(len(PRESETS)), enumerate(PRESETS.items())):
+        column.button(name, key=f"train_preset_{i}", on_click=apply_preset, args=(config, limits),
+                      help=describe(config), width="stretch")
 
 
 def settings_panel(limits: ServerLimits) -> dict:

@@ -1,0 +1,45 @@
+"""What each Train page preset reaches, and how fast: test accuracy, training time, and how far the
+loss has fallen after 5 s (what a class sees first). The page's path: a run from the server's queue.
+
+    python -m bench.presets --repeats 3
+
+Targets (the training issue): "Quick look" ≥ 97 % test accuracy within ≤ 15 s with the loss visibly
+falling in the first 5 s; "Reach 99 %" ≥ 99.0 % on the test set.
+"""
+
+import argparse
+import dataclasses
+import statistics
+
+from mnist_core import evaluate_model
+from mnist_core.config import PRESETS
+from mnist_core.device import fastest_precision
+from mnist_core.run_queue import RunQueue
+
+
+def measure(config) -> dict:
+    run = RunQueue().submit(config)
+    run.wait()
+    history = run.progress
+    early = [p for p in history if p.elapsed_s <= 5.0 + history[0].elapsed_s] or history[:1]
+    return {"seconds": run.seconds, "accuracy": evaluate_model(run.model).accuracy,
+            "loss first": history[0].loss, "loss at 5 s": early[-1].loss}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    for name, preset in PRESETS.items():
+        config = dataclasses.replace(preset, precision=fastest_precision())  # as the page starts it here
+        results = []
+        for seed in range(args.repeats):
+            results.append(measure(dataclasses.replace(config, seed=seed)))
+            print(f"{name} seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in results[-1].items()), flush=True)
+        medians = {key: statistics.median(r[key] for r in results) for key in results[0]}
+        print(f"== {name} ({config}): median " + ", ".join(f"{k} {v:.4g}" for k, v in medians.items())
+              + f"; worst accuracy {min(r['accuracy'] for r in results):.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

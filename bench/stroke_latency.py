@@ -1,0 +1,76 @@
+"""Stroke to verdict, as a visitor experiences it: the real server, a real browser, the Draw page.
+
+    python -m bench.stroke_latency --strokes 20
+
+Each round clears the canvas, draws one stroke (a "1" at a different place each time) with the mouse,
+and times from the mouse button's release to all of the models' verdicts on screen. The first round
+is the session's first stroke (models loaded cold unless another visitor loaded them); the rest
+are reported as median and p95. Target (the classroom issue): ≤ 250 ms median, ≤ 500 ms p95 with the
+server otherwise idle.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+from playwright.sync_api import sync_playwright
+
+from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
+from mnist_core import MODELS
+
+VERDICTS = "n => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= n"
+BLANK = "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 0"
+
+
+def stroke(page, box: dict, x: float) -> None:
+    """A vertical stroke at `x` (a fraction of the canvas width), as a hand would draw it."""
+    page.mouse.move(box["x"] + x * box["width"], box["y"] + 0.15 * box["height"])
+    page.mouse.down()
+    for i in range(1, 25):
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + (0.15 + 0.7 * i / 24) * box["height"])
+    page.mouse.up()
+
+
+def rounds(page, url: str, count: int) -> list[float]:
+    page.goto(f"{url}/draw")
+    page.wait_for_selector("canvas.upper-canvas")
+    page.wait_for_function(BLANK)
+    seconds = []
+    for i in range(count):
+        box = page.locator("canvas.upper-canvas").bounding_box()
+        stroke(page, box, 0.3 + 0.4 * (i % 5) / 4)
+        start = time.perf_counter()
+        page.wait_for_function(VERDICTS, arg=len(MODELS), timeout=60_000, polling="raf")
+        seconds.append(time.perf_counter() - start)
+        print(f"stroke {i}: {seconds[-1] * 1000:.0f} ms", flush=True)
+        page.get_by_role("button", name="Clear").click()
+        page.wait_for_function(BLANK)
+        page.wait_for_timeout(300)  # the new, empty canvas mounts
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--strokes", type=int, default=20)
+    args = parser.parse_args()
+    port = free_port()
+    server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+            seconds = rounds(page, f"http://127.0.0.1:{port}", args.strokes + 1)
+            browser.close()
+    finally:
+        stop(server)
+    first, rest = seconds[0], sorted(seconds[1:])
+    p95 = rest[min(len(rest) - 1, round(0.95 * (len(rest) - 1)))]
+    print(f"first stroke of the session: {first * 1000:.0f} ms")
+    print(f"stroke to verdict over {len(rest)} strokes: median {statistics.median(rest) * 1000:.0f} ms, "
+          f"p95 {p95 * 1000:.0f} ms, max {rest[-1] * 1000:.0f} ms (target ≤ 250 ms median, ≤ 500 ms p95)")
+
+
+if __name__ == "__main__":
+    main()
