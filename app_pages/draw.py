@@ -9,6 +9,7 @@ from mnist_core.figures import probability_bars
 from mnist_core.image_bytes import UploadError, load_upload
 from mnist_core.inside_figures import heatmap
 from mnist_core.models import display_name
+from mnist_core.predict import percent
 from mnist_core.preprocess import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
 from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
@@ -63,11 +64,6 @@ def uploaded() -> np.ndarray | None:
         st.warning("No digit found in this image: it looks blank.")
     me.drawing = image
     return image
-
-
-def percent(p: float) -> str:
-    """One decimal, without rounding a near-certainty up to a flat 100.0 % (or a doubt down to 0.0 %)."""
-    return ">99.9%" if p > 0.999 else "<0.1%" if p < 0.0005 else f"{p:.1%}"
 
 
 def verdicts(image: np.ndarray) -> dict[str, np.ndarray]:

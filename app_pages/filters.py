@@ -69,7 +69,7 @@ right.markdown(
 )
 st.markdown(f"**Each kernel of {source.name}, then its map in {chosen}** — kernels: blue = positive weight, "
             "red = negative; maps: bright = strong, dark = 0")
-titles = [f"#{c} ({peaks[c]:.1f})" for c in order]
+titles = [(f"#{c}", f"max {peaks[c]:.1f}") for c in order]
 st.plotly_chart(show(kernel_map_pairs(slices[order], np.moveaxis(maps, -1, 0)[order], titles)), key="filters_pairs_fig")
 if len(order) < count:
     st.caption(f"The {len(order)} strongest of {count} kernels and maps are shown; hover over any for values.")

@@ -5,7 +5,7 @@ import streamlit as st
 from mnist_core import predict_digit
 from mnist_core.inside_figures import saliency_overlay
 from mnist_core.models import display_name
-from mnist_core.predict import consensus
+from mnist_core.predict import consensus, percent
 from mnist_core.saliency import saliency
 from ui.lesson import teacher_notes
 from ui.present import show
@@ -38,11 +38,11 @@ st.markdown(
 def caption(name: str, digit: int, found) -> str:
     row, col = found.worst
     return (f"{display_name(name)}: hiding the {patch}×{patch} square at row {row}, column {col} lowers P({digit}) "
-            f"from {found.before:.1%} to {found.after:.1%}")
+            f"from {percent(found.before)} to {percent(found.after)}")
 
 
 for column, name in zip(st.columns(len(models)), models):
-    title = f"{display_name(name)} reads {verdicts[name]} ({probabilities[name].max():.1%})"
+    title = f"{display_name(name)}<br>reads {verdicts[name]} ({percent(probabilities[name].max())})"
     column.plotly_chart(show(saliency_overlay(image, maps[name].heat, title)), key=f"saliency_top_{name}_fig")
     column.caption(caption(name, verdicts[name], maps[name]))
 
@@ -56,7 +56,7 @@ words.markdown(
 )
 for column, name in zip(st.columns(len(models)), models):
     found = maps[name] if asked == verdicts[name] else saliency(models[name], image, asked, patch)
-    title = f"{display_name(name)}: P({asked}) = {probabilities[name][asked]:.1%}"
+    title = f"{display_name(name)}<br>P({asked}) = {percent(probabilities[name][asked])}"
     column.plotly_chart(show(saliency_overlay(image, found.heat, title)), key=f"saliency_asked_{name}_fig")
     column.caption(caption(name, asked, found))
 

@@ -11,7 +11,7 @@ from mnist_core.inside_figures import heatmap_grid, learning_strip
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import device, test_set
-from ui.runs import collect_finished, downloads, server_limits, start, summary
+from ui.runs import OVERLAY, collect_finished, downloads, server_limits, start, summary
 from ui.state import MAX_RUNS, kept, or_stop, visitor
 from ui.train_settings import make_config, preset_buttons, settings_panel
 
@@ -102,7 +102,8 @@ if config is not None:
     )
 runs = me.runs
 if not runs:
-    st.info("No runs yet: choose the settings in the sidebar and press Start training.")
+    if me.active is None:
+        st.info("No runs yet: pick a preset or choose the settings in the sidebar, then press Start training.")
     st.stop()
 
 st.subheader("Your runs")
@@ -111,9 +112,10 @@ if me.dropped:
 for ended in runs:
     if ended.error:
         st.warning(f"{ended.label}: {ended.error}")
-st.dataframe(pd.DataFrame([summary(r) for r in runs]), hide_index=True)
+live_row = [summary(me.active)] if me.active is not None else []  # the run training now, listed too
+st.dataframe(pd.DataFrame([summary(r) for r in runs] + live_row), hide_index=True)
 labels = [r.label for r in runs]
-chosen = st.multiselect("Overlay on one chart", labels, default=labels[-2:], key=kept("train_overlay"))
+chosen = st.multiselect("Overlay on one chart", labels, key=kept(OVERLAY))
 if chosen:
     compared = training_curves({r.label: r.progress for r in runs if r.label in chosen})
     st.plotly_chart(show(compared), key="train_compare")

@@ -13,8 +13,9 @@ import time
 
 import keras
 
-from mnist_core import TrainConfig, build_model, load_mnist, to_model_input, train
+from mnist_core import TrainConfig, build_model, load_mnist, to_model_input
 from mnist_core.device import fastest_precision
+from mnist_core.training import train
 
 TARGET = 0.99
 # Two epochs of Adam with warm-up + cosine decay at batch 128, in the fastest precision this machine has

@@ -1,6 +1,8 @@
 """MNIST Lab's UI-free core: data, models, training, evaluation and inspection.
 
 Nothing here imports Streamlit; the app's pages call these functions and render what they return.
+The engine is `mnist_core.training.train`: not re-exported here, since `mnist_core.train` is the CLI
+module, and importing it would replace a package attribute of that name.
 """
 
 from mnist_core.config import TrainConfig
@@ -11,10 +13,9 @@ from mnist_core.inference import forward, to_model_input
 from mnist_core.models import MODELS, ModelSpec, build_model
 from mnist_core.predict import ShippedModelError, load_model_file, load_shipped_models, predict_digit
 from mnist_core.runs import Progress, Run
-from mnist_core.training import train
 
 __all__ = [
     "MODELS", "Evaluation", "MnistDataError", "ModelSpec", "Progress", "Run", "ShippedModelError",
     "TrainConfig", "build_model", "evaluate_model", "forward", "load_mnist", "load_model_file",
-    "load_shipped_models", "predict_digit", "to_model_input", "train", "training_device",
+    "load_shipped_models", "predict_digit", "to_model_input", "training_device",
 ]

@@ -16,13 +16,15 @@ DIVERGING = dict(colorscale="RdBu", zmid=0)
 INK = dict(colorscale="gray", zmin=0, zmax=1)
 DASHES = ["solid", "dash", "dashdot", "longdash"]
 HOVER = "row %{y}, col %{x}: %{z:.3f}<extra></extra>"
+TITLE_PX = 26  # height kept above each row of tiles for its titles
 # Transparent where nothing mattered, then yellow → red, so the digit stays visible underneath.
 HEAT = [[0, "rgba(255,255,0,0)"], [0.25, "rgba(255,220,0,0.35)"], [1, "rgba(255,0,0,0.85)"]]
 
 
 def _frame(fig: go.Figure, height: int, title: str = "") -> go.Figure:
     """Square pixels, row 0 at the top, no axes; every subplot keeps its own aspect."""
-    fig.update_layout(height=height, margin=dict(l=5, r=5, t=30 if title else 5, b=5),
+    top = 5 if not title else 55 if "<br>" in title else 30  # a two-line title needs room
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=top, b=5),
                       title=dict(text=title, font=dict(size=14)))
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed")
@@ -49,7 +51,7 @@ def _tiles(traces: list[go.Heatmap], titles: list[str], cols: int, height: int) 
     """Heatmaps in a grid of square tiles, each titled. Laid out by hand: for dozens of tiles,
     `make_subplots` and one `add_trace` per tile take half a second; this takes a few milliseconds."""
     rows = math.ceil(len(traces) / cols)
-    gap = 16 / height  # room for a title above each row, as a fraction of the height
+    gap = TITLE_PX / height  # room for a title above each row (even at a projector's 18 px), as a fraction
     layout, annotations = {}, []
     for i, (trace, title) in enumerate(zip(traces, titles, strict=True)):
         row, col = divmod(i, cols)
@@ -83,26 +85,27 @@ def heatmap_grid(maps: np.ndarray, titles: list[str], cols: int = 8, cell: int =
     """
     traces = [go.Heatmap(z=z, coloraxis="coloraxis", hovertemplate=f"{title}<br>{HOVER}")
               for z, title in zip(maps, titles, strict=True)]
-    fig = _tiles(traces, titles, cols, height=math.ceil(len(maps) / cols) * (cell + 16) + 10)
+    fig = _tiles(traces, titles, cols, height=math.ceil(len(maps) / cols) * (cell + TITLE_PX) + 10)
     limit = float(np.abs(maps).max()) or 1.0
     scale = dict(colorscale="RdBu", cmid=0) if diverging else dict(colorscale="Viridis", cmin=0, cmax=limit)
     fig.update_layout(coloraxis=dict(**scale, colorbar=dict(thickness=10, len=0.8)))
     return fig
 
 
-def kernel_map_pairs(kernels: np.ndarray, maps: np.ndarray, titles: list[str], cols: int = 8,
+def kernel_map_pairs(kernels: np.ndarray, maps: np.ndarray, titles: list[tuple[str, str]], cols: int = 8,
                      cell: int = 64) -> go.Figure:
-    """Each kernel (k, kh, kw) with its own feature map (k, H, W) right beside it, pair after pair.
+    """Each kernel (k, kh, kw) with its own feature map (k, H, W) right beside it, pair after pair;
+    `titles` holds (kernel's title, map's title) for each pair.
 
     Kernels share a diverging scale centred on 0 (blue for, red against), maps a scale from 0 up, so
     that every kernel compares with every other kernel and every map with every map.
     """
     traces, names = [], []
     for kernel, fmap, title in zip(kernels, maps, titles, strict=True):
-        traces += [go.Heatmap(z=kernel, coloraxis="coloraxis2", hovertemplate=f"kernel of {title}<br>{HOVER}"),
-                   go.Heatmap(z=fmap, coloraxis="coloraxis", hovertemplate=f"{title}<br>{HOVER}")]
-        names += [f"kernel {title}", title]
-    fig = _tiles(traces, names, cols, height=math.ceil(len(traces) / cols) * (cell + 22) + 10)
+        traces += [go.Heatmap(z=kernel, coloraxis="coloraxis2", hovertemplate=f"kernel {title[0]}<br>{HOVER}"),
+                   go.Heatmap(z=fmap, coloraxis="coloraxis", hovertemplate=f"map {title[0]}<br>{HOVER}")]
+        names += title  # the kernel's title, then the map's
+    fig = _tiles(traces, names, cols, height=math.ceil(len(traces) / cols) * (cell + TITLE_PX) + 10)
     top = float(np.abs(kernels).max()) or 1.0
     fig.update_layout(coloraxis=dict(colorscale="Viridis", cmin=0, cmax=float(maps.max()) or 1.0, showscale=False),
                       coloraxis2=dict(colorscale="RdBu", cmin=-top, cmax=top, showscale=False))

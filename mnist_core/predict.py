@@ -67,3 +67,9 @@ def check_image(image: np.ndarray) -> None:
 def consensus(probabilities: dict[str, np.ndarray]) -> np.ndarray:
     """The models' combined reading: the mean of their probabilities, (10,)."""
     return np.mean(list(probabilities.values()), axis=0)
+
+
+def percent(p: float) -> str:
+    """A probability with one decimal, without rounding a near-certainty up to a flat 100.0 % (or a
+    doubt down to 0.0 %), which a class would read as certainty."""
+    return ">99.9%" if p > 0.999 else "<0.1%" if p < 0.0005 else f"{p:.1%}"

@@ -14,7 +14,7 @@ from mnist_core.config import TrainConfig, options_table, setting
 from ui.lesson import LESSON
 
 PAGES = [Path(step.path).stem for step in LESSON]
-VALUE_WIDGETS = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect")
+VALUE_WIDGETS = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect", "segmented_control")
 # Not kept as widget values: the first three show fields of Visitor, which keeps them itself; a unit's
 # row, column and channel have ranges that depend on the layer chosen, so the page starts them afresh.
 EXEMPT = ("train_yours", "conv_position_", "present_switch", "unit_row", "unit_col", "unit_channel")
@@ -24,7 +24,8 @@ CHANGES = [
     ("convolution", "selectbox", "conv_kernel", "Sharpen"), ("convolution", "slider", "conv_stride", 2),
     ("convolution", "radio", "conv_padding", "same"),
     ("filters", "selectbox", "filters_layer", "conv2"),
-    ("mlp_vs_cnn", "radio", "mlp_vs_cnn_order", "weakest"), ("mlp_vs_cnn", "slider", "mlp_vs_cnn_amount", 3.0),
+    ("mlp_vs_cnn", "segmented_control", "mlp_vs_cnn_order", "weakest"),
+    ("mlp_vs_cnn", "slider", "mlp_vs_cnn_amount", 3.0),
     ("saliency", "select_slider", "saliency_patch", 9), ("saliency", "selectbox", "saliency_digit", 4),
     ("train", "select_slider", "train_epochs", 7), ("train", "toggle", "train_augment", True),
     ("train", "radio", "train_optimizer", "sgd"), ("train", "select_slider", "train_seed", 3),

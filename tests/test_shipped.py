@@ -9,7 +9,7 @@ import pytest
 from known import ACCURACY_BARS
 
 from mnist_core import MODELS, ShippedModelError, evaluate_model, load_mnist, load_shipped_models, predict_digit
-from mnist_core.predict import MODELS_DIR
+from mnist_core.predict import MODELS_DIR, percent
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,9 @@ def test_corrupt_model_names_the_file(tmp_path):
     (tmp_path / "cnn.keras").write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(ShippedModelError, match=r"cnn\.keras could not be loaded .*rebuild it with"):
         load_shipped_models(tmp_path)
+
+
+@pytest.mark.parametrize("p, shown", [(0.9996, ">99.9%"), (0.9990, "99.9%"), (0.5, "50.0%"), (0.0006, "0.1%"),
+                                       (0.0004, "<0.1%"), (0.0, "<0.1%")])
+def test_percent_never_rounds_a_doubt_into_certainty(p, shown):
+    assert percent(p) == shown

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from mnist_core import Run, TrainConfig, train
+from mnist_core import Run, TrainConfig
 from mnist_core.curves import BatchSmoother
+from mnist_core.training import train
 
 QUICK = dict(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
 

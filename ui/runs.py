@@ -10,6 +10,8 @@ from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Run
 from ui.state import visitor
 
+OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on one chart
+
 
 def server_limits() -> ServerLimits:
     """Hosted-demo bounds from the environment; a bad setting raises ValueError with one sentence."""
@@ -46,6 +48,8 @@ def collect_finished() -> None:
     me = visitor()
     if me.active is not None and me.active.done:
         me.keep_run(me.active)
+        shown = [label for label in st.session_state.get(OVERLAY, []) if label in {r.label for r in me.runs}]
+        st.session_state[OVERLAY] = [*shown, me.active.label]  # a finished run joins the comparison chart
         me.active = None
 
 
