@@ -33,7 +33,7 @@ def read(rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
     """The model input from the canvas's pixels; a blot, dot or strip gets one sentence instead."""
     try:
         mnist = canvas_to_mnist(rgba)
-        me.drawing = mnist
+        me.drawing, me.drawing_note = mnist, None
         return mnist if mnist_style else plain_resize(rgba)
     except NotADigit as err:
         st.warning(str(err))
@@ -62,7 +62,7 @@ def uploaded() -> np.ndarray | None:
         return None
     if image is None:
         st.warning("No digit found in this image: it looks blank.")
-    me.drawing = image
+    me.drawing, me.drawing_note = image, None
     return image
 
 

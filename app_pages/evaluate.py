@@ -8,7 +8,7 @@ from mnist_core.evaluate import format_report
 from mnist_core.figures import confusion_matrix
 from ui.lesson import teacher_notes
 from ui.present import show
-from ui.state import evaluation_of, kept, model_choices
+from ui.state import evaluation_of, kept, model_choices, visitor
 
 GALLERY = 24     # most confident mistakes shown
 CELL_SHOWN = 48  # images shown for one square of the confusion matrix
@@ -63,6 +63,22 @@ if len(cell):
 worst = wrong[np.argsort(-evaluation.probabilities[wrong].max(axis=1))][:GALLERY]
 st.subheader(f"Misread digits, most confident mistakes first: {len(worst)} of {len(wrong)}")
 st.image(enlarged(worst), caption=[guesses(i) for i in worst])
+
+
+def look_closer(index: int) -> None:
+    """Make test digit `index` the digit every look-inside page shows, and say so there."""
+    me = visitor()
+    me.drawing = images[index].astype(np.float32) / 255
+    me.drawing_note = (f"Showing test digit #{index}, a {evaluation.labels[index]} that {label} read as "
+                       f"{evaluation.predictions[index]}, sent from Evaluate. Draw on the Draw page to see your own.")
+
+
+pick, go = st.columns([3, 1], vertical_alignment="bottom")
+chosen = pick.selectbox("Look closer at a misread digit", worst, format_func=lambda i: f"#{i}: {guesses(i)}",
+                        key="eval_misread")
+if chosen is not None and go.button("See where the models looked", key="eval_look", width="stretch"):
+    look_closer(int(chosen))
+    st.switch_page("app_pages/saliency.py")
 
 with st.expander("The same numbers as `python -m mnist_core.evaluate`"):
     st.code(format_report(evaluation), language=None)

@@ -124,3 +124,14 @@ def test_evaluate_page_shows_independently_measured_numbers(name):
     assert f"{(predicted != labels).sum()} of 10,000 test digits misread" in at.metric[0].help
     support = [int(line.split()[-1]) for line in at.code[0].value.splitlines()[3:13]]
     assert support == list(TEST_LABEL_COUNTS)
+
+
+def test_a_misread_digit_goes_to_where_it_looked_in_one_click():
+    at = open_page("app_pages/evaluate.py")
+    index = at.selectbox(key="eval_misread").value
+    at.button(key="eval_look").click().run()
+    assert not at.exception
+    images, labels = load_mnist()[1]
+    assert any(f"Showing test digit #{index}, a {labels[index]} that" in c.value for c in at.caption)
+    assert np.array_equal(at.session_state["visitor"].drawing, images[index] / 255)
+    assert at.markdown and "To see where a model looked" in at.markdown[0].value

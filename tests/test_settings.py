@@ -16,8 +16,9 @@ from ui.lesson import LESSON
 PAGES = [Path(step.path).stem for step in LESSON]
 VALUE_WIDGETS = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect", "segmented_control")
 # Not kept as widget values: the first three show fields of Visitor, which keeps them itself; a unit's
-# row, column and channel have ranges that depend on the layer chosen, so the page starts them afresh.
-EXEMPT = ("train_yours", "conv_position_", "present_switch", "unit_row", "unit_col", "unit_channel")
+# row, column and channel, and Evaluate's misread digit, have options that depend on another choice.
+EXEMPT = ("train_yours", "conv_position_", "present_switch", "unit_row", "unit_col", "unit_channel",
+          "eval_misread")
 # (page, widget kind, key, a value other than the default) for one widget of each kind on each page
 CHANGES = [
     ("draw", "slider", "draw_stroke_width", 30), ("draw", "toggle", "draw_mnist_style", False),

@@ -64,11 +64,11 @@ def summary(run: Run) -> dict:
     """One row of the run table: config, time and final metrics."""
     c, last = run.config, run.latest
     ended = [p for p in run.progress if p.val_accuracy is not None]
-    return {"run": run.label, "status": run.status, "optimizer": c.optimizer,
-            "learning rate": c.learning_rate, "batch": c.batch_size, "dropout": c.dropout,
-            "augment": c.augment, "seconds": round(run.seconds, 1) if run.model else None,
-            "train loss": last.loss if last else None, "train accuracy": last.accuracy if last else None,
-            "val accuracy": ended[-1].val_accuracy if ended else None}
+    extras = [f"{c.optimizer}", f"lr {c.learning_rate:g}", f"batch {c.batch_size}"] + (
+        [f"dropout {c.dropout:.0%}"] if c.dropout else []) + (["augmented"] if c.augment else [])
+    return {"run": run.label, "status": run.status, "settings": ", ".join(extras),
+            "seconds": round(run.seconds, 1) if run.model else None,
+            "train loss": last.loss if last else None, "val accuracy": ended[-1].val_accuracy if ended else None}
 
 
 def downloads(run: Run) -> dict[str, bytes]:

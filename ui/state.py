@@ -38,6 +38,7 @@ class Visitor:
     """Everything one visitor's pages share, besides widget values."""
 
     drawing: np.ndarray | None = None    # latest MNIST-style (28, 28) drawing, for the look-inside pages
+    drawing_note: str | None = None      # what `drawing` is when it is not the visitor's own (a sent test digit)
     active: Run | None = None            # the run queued or training now
     runs: list[Run] = field(default_factory=list)   # ended runs, oldest first, at most MAX_RUNS
     dropped: int = 0                     # runs dropped to stay within MAX_RUNS
@@ -102,7 +103,7 @@ def or_stop(load: Callable[[], T]) -> T:
 def current_digit() -> tuple[np.ndarray, str]:
     """The visitor's latest drawing, or a sample test digit; and a sentence saying which it is."""
     if visitor().drawing is not None:
-        return visitor().drawing, "Showing your latest drawing from the Draw page."
+        return visitor().drawing, visitor().drawing_note or "Showing your latest drawing from the Draw page."
     images, labels = or_stop(test_set)
     return (images[SAMPLE_INDEX].astype(np.float32) / 255,
             f"You have not drawn yet, so this uses test digit #{SAMPLE_INDEX} (a {labels[SAMPLE_INDEX]}) "
