@@ -26,7 +26,7 @@ me = visitor()
 def clear_canvas() -> None:
     """A new key gives a fresh, empty canvas; the look-inside pages go back to the sample digit."""
     me.canvas_version += 1
-    me.canvas_json = me.canvas_rgba = me.drawing = None
+    me.canvas_json = me.canvas_initial = me.canvas_rgba = me.drawing = None
 
 
 def read(rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
@@ -119,9 +119,12 @@ def board() -> None:
                 "MNIST-style", value=True, key=kept("draw_mnist_style"),
                 help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
                      f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do.")
+            key = f"draw_canvas_{me.canvas_version}"
+            if key not in st.session_state:  # mounting (first visit, or back from another page): its strokes
+                me.canvas_initial = me.canvas_json  # then stay the same, so the drawing is not sent on each stroke
             value = draw_canvas(width=CANVAS_PX, height=CANVAS_PX, stroke_width=stroke, stroke_color="#FFFFFF",
-                                background_color="#000000", drawing_mode="freedraw", initial_drawing=me.canvas_json,
-                                key=f"draw_canvas_{me.canvas_version}")
+                                background_color="#000000", drawing_mode="freedraw",
+                                initial_drawing=me.canvas_initial, key=key)
             if value.problem:
                 st.error(value.problem)
             if value.rgba is not None:

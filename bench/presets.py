@@ -29,8 +29,11 @@ def measure(config) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", choices=list(PRESETS), help="measure this preset alone")
     args = parser.parse_args()
     for name, preset in PRESETS.items():
+        if args.only and name != args.only:
+            continue
         config = dataclasses.replace(preset, precision=fastest_precision())  # as the page starts it here
         results = []
         for seed in range(args.repeats):

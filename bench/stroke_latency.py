@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
@@ -45,8 +46,13 @@ def rounds(page, url: str, count: int) -> list[float]:
         page.wait_for_function(VERDICTS, arg=len(MODELS), timeout=60_000, polling="raf")
         seconds.append(time.perf_counter() - start)
         print(f"stroke {i}: {seconds[-1] * 1000:.0f} ms", flush=True)
-        page.get_by_role("button", name="Clear").click()
-        page.wait_for_function(BLANK)
+        for _ in range(3):  # a click that lands while the page is rerunning can be lost: try again
+            page.get_by_role("button", name="Clear").click()
+            try:
+                page.wait_for_function(BLANK, timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                continue
         page.wait_for_timeout(300)  # the new, empty canvas mounts
     return seconds
 

@@ -126,7 +126,7 @@ MODELS: dict[str, ModelSpec] = {
         "120 units, followed by dense layers of 84 and 10. The ancestor of every modern vision "
         "model, and still hard to beat on MNIST for its size.",
         build_lenet5, "#00CC96", convolutional=True,
-        preset=("Quick look", dict(epochs=2, train_size=10_000, batch_size=64, learning_rate=3e-3))),
+        preset=("Quick look", dict(epochs=3, train_size=10_000, batch_size=64, learning_rate=3e-3))),
     "modern_cnn": ModelSpec(
         "Modern CNN",
         "What 25 years of practice added to LeNet-5: stacks of small 3×3 convolutions, each followed "

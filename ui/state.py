@@ -49,6 +49,7 @@ class Visitor:
     kept_keys: set[str] = field(default_factory=set)  # widget keys whose values survive page changes
     canvas_version: int = 0              # Draw's Clear gives the canvas a new key, hence a fresh canvas
     canvas_json: dict | None = None      # the canvas's strokes (fabric.js), given back after a page change
+    canvas_initial: dict | None = None   # the strokes the canvas was mounted with (unchanged while drawn on)
     canvas_rgba: np.ndarray | None = None  # its last pixels: a canvas given its strokes sends none until drawn on
     conv_seed: str | None = None         # the classic kernel that Convolution's custom grid started from
     conv_position: int | None = None     # Convolution's window, numbered row by row over the output
