@@ -13,12 +13,13 @@ from mnist_core.predict import percent
 from mnist_core.preprocess import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
 from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
-from ui.present import show
+from ui.present import presenting, show
 from ui.state import available_models, kept, visitor
 
 CANVAS_PX = 400  # big enough to draw on a projector, small enough for a tablet beside the verdicts
 
-st.title("Draw a digit")
+if not presenting():  # on a projector the canvas and the verdicts need the room
+    st.title("Draw a digit")
 models = available_models()  # a missing model file stops the page here, with one sentence
 me = visitor()
 
@@ -111,7 +112,9 @@ def board() -> None:
                                           label_visibility="collapsed") or "Draw"
         mnist_style = True
         if source == "Draw":
-            clear.button("Clear", on_click=clear_canvas, key="draw_clear", width="stretch")
+            if clear.button("Clear", key="draw_clear", width="stretch"):
+                clear_canvas()
+                st.rerun(scope="app")  # the whole page, so that the old canvas is gone, not left stale
             pen, style = st.columns(2, vertical_alignment="center")
             stroke = pen.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"), label_visibility="collapsed",
                                 format="pen %d px")

@@ -13,7 +13,7 @@ from ui.state import visitor
 PRESENT_FONT_PX = 18  # the smallest text on a figure in presenter mode (≥ 16 px, readable at 1280×720)
 CSS = """<style>
 .stMarkdown p, .stMarkdown li, .stCaption p, label p { font-size: 1.2rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.3rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 h1 { font-size: 2rem !important; padding: 0 !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 4rem !important; }
