@@ -21,11 +21,22 @@ h1 { font-size: 2rem !important; padding: 0 !important; }
 </style>"""
 
 
+# On a tablet (820 px wide with the sidebar open leaves ≈ 500 px) side-by-side columns squeeze the canvas
+# and the verdicts; below 1000 px of window they stack instead, each at full width.
+NARROW_CSS = """<style>
+@media (max-width: 1000px) {
+  [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; }
+  [data-testid="stColumn"], [data-testid="column"] { min-width: 100% !important; flex: 1 1 100% !important; }
+}
+</style>"""
+
+
 def presenter_switch() -> bool:
     """The sidebar switch, started from `?present=1`; the choice lasts the visit and stays in the address."""
     me = visitor()
     if me.present is None:
         me.present = st.query_params.get("present") == "1"
+    st.html(NARROW_CSS)
     me.present = st.sidebar.toggle("Presenter mode", value=me.present, key="present_switch",
                                    help="Bigger text and figures for a projector at 1280×720; bookmark the "
                                         "address with ?present=1 to start in it.")
