@@ -1,12 +1,17 @@
 """Where it looked: occlusion saliency for each model's verdict, and for any digit the learner asks about."""
 
+import zlib
+
+import numpy as np
 import streamlit as st
+from PIL import Image
 
 from mnist_core import predict_digit
 from mnist_core.inside_figures import saliency_overlay
 from mnist_core.models import display_name
 from mnist_core.predict import consensus, percent
-from mnist_core.saliency import saliency
+from mnist_core.saliency import erase, saliency
+from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.state import available_models, current_digit, kept
@@ -60,6 +65,33 @@ for column, name in zip(st.columns(len(models)), models):
     column.plotly_chart(show(saliency_overlay(image, found.heat, title)), key=f"saliency_asked_{name}_fig")
     column.caption(caption(name, asked, found))
 
+ERASER_PX = 280  # the eraser canvas: the 28×28 digit enlarged ten times
+
+
+@st.fragment
+def eraser() -> None:
+    """Hands-on occlusion: rub out any part of the digit and watch every verdict change."""
+    st.subheader("Now you: rub out part of the digit")
+    board, result = st.columns([ERASER_PX + 20, 500])
+    with board:
+        big = Image.fromarray((np.kron(image, np.ones((10, 10))) * 255).astype(np.uint8)).convert("RGB")
+        value = draw_canvas(width=ERASER_PX, height=ERASER_PX, stroke_width=24, stroke_color="#FF4B4B",
+                            background_image=big, drawing_mode="freedraw",
+                            key=f"saliency_eraser_{zlib.crc32(image.tobytes())}")  # a new digit, a clean sheet
+    if value.problem:
+        result.error(value.problem)
+    if value.rgba is None or not value.rgba[..., 3].any():
+        result.info("Paint over the strokes you want to hide: the models read what is left.")
+        return
+    after = predict_digit(models, erase(image, value.rgba))
+    for name, p in after.items():
+        was = verdicts[name]
+        result.metric(display_name(name), f"{p.argmax()} ({percent(p.max())})", border=True, delta_arrow="off",
+                      delta_color="off", delta=f"was {was} ({percent(probabilities[name][was])}); "
+                                                f"P({was}) now {percent(p[was])}")
+
+
+eraser()
 teacher_notes(
     show="Each model's map for its own verdict, then ask 'why not' the runner-up digit.",
     notice="All maps share one scale, so a faint map means hiding ink barely changed that model's mind.",

@@ -49,3 +49,16 @@ def saliency(model: keras.Model, image: np.ndarray, digit: int, patch: int = 5, 
     worst = int(probs[1:].argmin())
     rows, cols = np.nonzero(masks[worst] == 0)
     return Occlusion(heat, float(probs[0]), float(probs[1 + worst]), (int(rows.min()), int(cols.min())))
+
+
+def erase(image: np.ndarray, strokes: np.ndarray) -> np.ndarray:
+    """The (28, 28) digit with the learner's eraser strokes painted black (MNIST's background).
+
+    `strokes` is the eraser canvas's (H, W, 4) RGBA, drawn over an enlarged copy of the digit: wherever it
+    is opaque the ink goes, in proportion to how much of each of the digit's pixels it covers.
+    """
+    side = image.shape[0]
+    h, w = strokes.shape[:2]
+    alpha = strokes[..., 3].astype(np.float32) / 255                                # (H, W)
+    covered = alpha[: h - h % side, : w - w % side].reshape(side, h // side, side, w // side).mean(axis=(1, 3))
+    return np.asarray(image, dtype=np.float32) * (1 - covered)                        # (28, 28)

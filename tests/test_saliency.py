@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_core.saliency import saliency
+from mnist_core.saliency import erase, saliency
 
 
 def test_saliency_lies_on_the_ink(trained_cnn, test_set):
@@ -42,3 +42,16 @@ def test_saliency_values_are_probability_drops(trained_cnn, test_set):
     assert result.heat[row, col] == pytest.approx(expected, abs=1e-4)
     worst = max(drops, key=drops.get)
     assert result.worst == worst and result.after == pytest.approx(result.before - drops[worst], abs=1e-4)
+
+
+def test_erasing_paints_the_covered_pixels_black():
+    """Known answer: a stroke over the left half of a 280-px canvas blacks out the left 14 columns."""
+    image = np.full((28, 28), 0.8, np.float32)
+    strokes = np.zeros((280, 280, 4), np.uint8)
+    strokes[:, :140, 3] = 255               # fully opaque over the left half
+    strokes[:140, 140:150, 3] = 255         # and half of column 14's pixels in the top half
+    erased = erase(image, strokes)
+    np.testing.assert_array_equal(erased[:, :14], 0)
+    np.testing.assert_allclose(erased[:14, 14], 0.0)
+    np.testing.assert_allclose(erased[14:, 14], 0.8)
+    np.testing.assert_allclose(erased[:, 15:], 0.8)
