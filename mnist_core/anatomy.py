@@ -1,6 +1,7 @@
 """What a model is made of, as arrays: its layers, kernels, feature maps and the MLP's templates."""
 
 import weakref
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -79,3 +80,28 @@ def template_activations(model: keras.Model, image: np.ndarray) -> np.ndarray:
 def layer_parameters(model: keras.Model) -> list[tuple[str, str, int]]:
     """`[(name, layer class, parameter count)]` for every layer, in model order."""
     return [(layer.name, type(layer).__name__, layer.count_params()) for layer in model.layers]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a digit's journey through a model: the layer, what it does, and its output."""
+
+    name: str
+    kind: str            # "convolution", "ReLU", "pooling", "dense" or "output"
+    values: np.ndarray   # (H, W, C) maps, or (units,) for dense layers and the output
+
+
+_JOURNEY_KINDS = ((layers.Conv2D, "convolution"), (layers.ReLU, "ReLU"), (POOLING, "pooling"), (layers.Dense, "dense"))
+_JOURNEYS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
+
+
+def journey(model: keras.Model, image: np.ndarray) -> list[Stage]:
+    """Every layer that changes what the digit looks like to the model, in order, from one model call;
+    the last stage is the softmax output. Padding, flattening, dropout and BatchNorm pass through unshown."""
+    chosen = [(layer, kind) for layer in model.layers for cls, kind in _JOURNEY_KINDS if isinstance(layer, cls)]
+    if model not in _JOURNEYS:
+        _JOURNEYS[model] = keras.Model(model.inputs[0], [layer.output for layer, _ in chosen])
+    outputs = forward(_JOURNEYS[model], image)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    stages = [Stage(layer.name, kind, out[0]) for (layer, kind), out in zip(chosen, outputs, strict=True)]
+    return stages[:-1] + [Stage(stages[-1].name, "output", stages[-1].values)]

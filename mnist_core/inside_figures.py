@@ -153,3 +153,11 @@ def learning_strip(images: np.ndarray, labels: np.ndarray, predictions: np.ndarr
         annotation.font.color = "#1a7f37" if right else "#d62728"
         annotation.font.size = 13
     return fig
+
+
+def activation_bars(values: np.ndarray, title: str, height: int = 180) -> go.Figure:
+    """A dense layer's units as bars, one per unit, in the layer's own order (after its ReLU)."""
+    fig = go.Figure(go.Bar(y=values, marker_color="#636EFA", hovertemplate="unit %{x}: %{y:.2f}<extra></extra>"))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), title=dict(text=title, font=dict(size=14)),
+                      xaxis=dict(title="unit"), bargap=0)
+    return fig

@@ -12,6 +12,7 @@ from mnist_core.anatomy import (
     conv_kernels,
     dense_templates,
     feature_maps,
+    journey,
     layer_parameters,
     strongest_slices,
     template_activations,
@@ -90,3 +91,15 @@ def test_strongest_slices_pick_the_heaviest_input_channel():
     assert channel.tolist() == [1, 3] and slices.shape == (2, 3, 3)
     np.testing.assert_array_equal(slices[0], -np.ones((3, 3)))
     np.testing.assert_array_equal(slices[1], kernels[:, :, 3, 1])
+
+
+def test_a_digits_journey_ends_in_the_models_own_probabilities(test_set):
+    model, image = build_model("cnn"), test_set[0][0]
+    stages = journey(model, image)
+    assert [(s.name, s.kind) for s in stages] == [
+        ("conv1", "convolution"), ("pool1", "pooling"), ("conv2", "convolution"), ("pool2", "pooling"),
+        ("conv3", "convolution"), ("dense_64", "dense"), ("output", "output")]
+    assert [s.values.shape for s in stages[:5]] == list(CNN_MAPS.values())
+    direct = ops.convert_to_numpy(model(image[None, :, :, None], training=False))[0]
+    np.testing.assert_allclose(stages[-1].values, direct, atol=1e-6)
+    assert [s.kind for s in journey(build_model("modern_cnn"), image)][:3] == ["convolution", "ReLU", "convolution"]

@@ -30,6 +30,8 @@ LESSON = [
          "A kernel is a small pattern detector slid over the image; ReLU keeps where it fires, pooling shrinks."),
     Step("app_pages/filters.py", "Filters and feature maps", ":material/grid_view:", "Look inside", 5,
          "A trained CNN's kernels were learned, not designed; each map shows where one pattern was found."),
+    Step("app_pages/journey.py", "Your digit's journey", ":material/route:", "Look inside", 0,
+         "Layer by layer, pixels become maps, maps become units, and units become ten probabilities."),
     Step("app_pages/mlp_vs_cnn.py", "MLP vs CNN", ":material/compare:", "Look inside", 6,
          "Sharing one kernel across the image needs far fewer weights than one weight per pixel per unit."),
     Step("app_pages/saliency.py", "Where it looked", ":material/visibility:", "Look inside", 5,
