@@ -11,11 +11,8 @@ from mnist_core import evaluate_model
 from mnist_core.classroom import ClassroomStore, database_url
 from mnist_core.classroom_data import MAX_HOURS, ClassroomError, export_npz, new_secret, time_left
 from mnist_core.classroom_score import accuracy_rows, caption, hardest, score_class, teacher_questions
-from mnist_core.digit_shape import NotADigit
 from mnist_core.figures import confusion_matrix
 from mnist_core.models import YOURS, display_name
-from mnist_core.preprocess import canvas_to_mnist
-from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import shipped_evaluation, test_set
@@ -96,29 +93,16 @@ def add(code: str, image: np.ndarray, label: int) -> None:
 
 
 def contribute(code: str) -> None:
-    """Add the Draw page's drawing, or draw here, with the digit it was meant to be."""
+    """Add the drawing from the Draw page (where every drawing is checked) with the digit it was meant to be."""
     label = st.selectbox("The digit I meant", range(10), key=kept("class_label"))
-    mine, here = st.columns(2)
-    with mine:
-        image, sentence = current_digit()
-        drew = me.drawing is not None  # current_digit falls back to a test digit
-        st.image(np.kron(image, np.ones((5, 5))), caption=sentence, width=140, clamp=True)
-        if st.button(f"Add my current drawing as a {label}", key="class_add_current", disabled=not drew):
-            add(code, image, label)
-    with here:
-        value = draw_canvas(width=196, height=196, stroke_width=14, stroke_color="#FFFFFF", background_color="#000000",
-                            drawing_mode="freedraw", key=f"class_canvas_{me.classroom.canvas_version}")
-        drawn = None
-        try:
-            drawn = canvas_to_mnist(value.rgba) if value.rgba is not None else None
-        except NotADigit as err:
-            st.warning(str(err))
-        if value.problem:
-            st.error(value.problem)
-        if st.button(f"Add this drawing as a {label}", key="class_add_canvas", disabled=drawn is None):
-            add(code, drawn, label)
-            me.classroom.canvas_version += 1  # a fresh, empty canvas for the next one
-            st.rerun()
+    image, sentence = current_digit()
+    drew = me.drawing is not None  # current_digit falls back to a test digit
+    picture, act = st.columns([1, 3], vertical_alignment="center")
+    picture.image(np.kron(image, np.ones((5, 5))), caption=sentence, width=140, clamp=True)
+    if act.button(f"Add my current drawing as a {label}", key="class_add_current", disabled=not drew,
+                  type="primary"):
+        add(code, image, label)
+    act.caption("Draw your next digit on the Draw page, then come back here to add it.")
 
 
 def mnist_scores(models: dict) -> dict:

@@ -30,7 +30,6 @@ class ClassVisit:
     teacher: tuple[str, str] | None = None  # (code, teacher key) when this visitor opened it
     scores: tuple | None = None           # (what was scored, evaluations): the latest only
     yours_mnist: tuple | None = None      # (your model, its MNIST evaluation)
-    canvas_version: int = 0
 
 
 @dataclass
