@@ -8,11 +8,13 @@ import streamlit as st
 
 from ui.lesson import navigation
 from ui.present import presenter_switch
-from ui.runs import keep_alive
+from ui.runs import browser_id, keep_alive
 from ui.state import keep_settings
 
 st.set_page_config(page_title="MNIST Lab", page_icon=":material/draw:", layout="wide")
 keep_alive()  # a visitor's training run lives as long as any of their pages is open
+with st.sidebar:
+    browser_id()  # read (or write) the browser's cookie now, so that its next tabs share its run caps
 keep_settings()  # settings survive a trip to another page
 presenter_switch()  # bigger text for a projector, for the whole visit
 navigation()

@@ -6,13 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.figures import training_curves
-from mnist_core.glimpse import strip_indices
-from mnist_core.inside_figures import heatmap_grid, learning_strip
 from ui.lesson import teacher_notes
 from ui.present import show
-from ui.resources import device, test_set
+from ui.resources import device
 from ui.runs import OVERLAY, collect_finished, downloads, server_limits, start, summary
-from ui.state import MAX_RUNS, kept, or_stop, visitor
+from ui.state import MAX_RUNS, kept, visitor
+from ui.teacher import teacher_panel
+from ui.train_live import live
 from ui.train_settings import make_config, preset_buttons, settings_panel
 
 try:
@@ -37,58 +37,15 @@ me = visitor()
 busy = problem is not None or me.active is not None
 # Checked again after the click: a queued double click arrives before the button is disabled.
 if st.button("Start training", type="primary", key="train_start", disabled=busy) and me.active is None:
-    start(config)
-    st.rerun()
-
-
-@st.fragment(run_every=1)
-def live() -> None:
-    """Polls the worker thread once a second; no Streamlit call ever runs on that thread."""
-    run = visitor().active
-    if run is None:
-        return
-    run.heartbeat()
-    if run.done:
-        st.rerun()  # the whole page: the run joins the list below
-    p = run.latest
-    if run.status == "queued" and run.queue_position:
-        st.info(f"Another visitor is training. You are number {run.queue_position} in the queue.")
-        st.progress(0.0, text="Waiting for your turn…")
-    elif p is None:
-        st.progress(0.0, text="Preparing the data and the model…")
-    else:
-        speed = "measuring speed…" if p.eta_s is None else f"{p.images_per_s:,.0f} images/s · ETA {p.eta_s:.0f} s"
-        if run.stop_requested:
-            speed = "stopping after this batch…"
-        where = f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps}"
-        st.progress(p.step / p.total_steps, text=f"{where} · {speed}")
-    st.button("Stop training", on_click=run.stop, key="train_stop", disabled=run.stop_requested)
-    if run.progress:
-        st.plotly_chart(show(training_curves({"this run": run.progress})), key="train_live_curves")
-    watch(run)
-
-
-def watch(run) -> None:
-    """Learning as it happens: how the model reads ten test digits now, and its first layer's kernels."""
-    glimpse = run.glimpse
-    if glimpse is None:
-        return
-    images, labels = or_stop(test_set)
-    strip = strip_indices(labels)
-    right = int((glimpse.predictions == labels[strip]).sum())
-    st.markdown(f"**After {glimpse.step} batches it reads {right} of these {len(strip)} test digits right** "
-                "(green: right, red: wrong; its confidence in brackets)")
-    st.plotly_chart(show(learning_strip(images[strip], labels[strip], glimpse.predictions, glimpse.confidences)),
-                    key="train_strip")
-    if glimpse.kernels is not None:
-        st.markdown(f"**Its first layer's {len(glimpse.kernels)} kernels, changing as it learns** "
-                    "(blue: positive weights, red: negative)")
-        titles = [f"#{i}" for i in range(len(glimpse.kernels))]
-        st.plotly_chart(show(heatmap_grid(glimpse.kernels, titles, cols=16, cell=44, diverging=True)),
-                        key="train_kernels")
+    try:
+        start(config)
+        st.rerun()
+    except ValueError as refused:  # a cap of this server, or another tab's run
+        st.error(str(refused))
 
 
 live()
+teacher_panel()
 if config is not None:
     steps = math.ceil(config.train_images / config.batch_size)
     teacher_notes(
@@ -110,8 +67,8 @@ st.subheader("Your runs")
 if me.dropped:
     st.caption(f"Only your last {MAX_RUNS} runs are kept; {me.dropped} older ones were dropped to save memory.")
 for ended in runs:
-    if ended.error:
-        st.warning(f"{ended.label}: {ended.error}")
+    if ended.error or ended.note:
+        st.warning(f"{ended.label}: {ended.error or ended.note}")
 live_row = [summary(me.active)] if me.active is not None else []  # the run training now, listed too
 st.dataframe(pd.DataFrame([summary(r) for r in runs] + live_row), hide_index=True)
 labels = [r.label for r in runs]

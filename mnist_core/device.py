@@ -35,14 +35,53 @@ def _gpu_names(backend: str) -> list[str]:
 
 def distribution_strategy():
     """A `tf.distribute.MirroredStrategy` over several GPUs, or over the devices in $MNIST_LAB_DEVICES
-    (comma-separated, e.g. "/cpu:0,/cpu:1" for a test); None for one device or another backend."""
-    if keras.backend.backend() != "tensorflow":
+    (comma-separated, e.g. "/cpu:0,/cpu:1" for a test); None for one device or another backend.
+
+    ValueError (one sentence) when $MNIST_LAB_DEVICES names a device this machine does not have: a
+    strategy over a missing device hangs before its first batch, where Stop cannot reach it."""
+    devices = chosen_devices()
+    if len(devices) < 2:
         return None
     import tensorflow as tf
 
-    named = os.environ.get("MNIST_LAB_DEVICES")
-    devices = named.split(",") if named else [d.name for d in tf.config.list_logical_devices("GPU")]
-    return tf.distribute.MirroredStrategy(devices) if len(devices) > 1 else None
+    return tf.distribute.MirroredStrategy(devices)
+
+
+def chosen_devices() -> list[str]:
+    """The devices a run trains on: $MNIST_LAB_DEVICES checked against this machine, else every GPU."""
+    if keras.backend.backend() != "tensorflow":
+        return []
+    import tensorflow as tf
+
+    present = [d.name for d in tf.config.list_logical_devices()]
+    named = os.environ.get("MNIST_LAB_DEVICES", "").strip()
+    if not named:
+        return [name for name in present if "GPU" in name]
+    devices = [_one_of(name.strip(), present) for name in named.split(",")]
+    twice = sorted({d for d in devices if devices.count(d) > 1})
+    if twice:
+        raise ValueError(f"The server setting MNIST_LAB_DEVICES names {_short(twice[0])} more than once.")
+    return devices
+
+
+def _one_of(name: str, present: list[str]) -> str:
+    """`name` ("/cpu:0", "/device:GPU:1"…) as this machine calls it; ValueError when it has no such device."""
+    import tensorflow as tf
+
+    try:
+        spec = tf.DeviceSpec.from_string(name)
+    except ValueError:
+        spec = None
+    wanted = spec and spec.device_type and f"/device:{spec.device_type.upper()}:{spec.device_index or 0}"
+    if not wanted or wanted not in present:
+        have = ", ".join(_short(p) for p in present)
+        raise ValueError(f"The server setting MNIST_LAB_DEVICES names {name!r}, which this machine does not "
+                         f"have (it has {have}).")
+    return wanted
+
+
+def _short(device: str) -> str:
+    return "/" + device.removeprefix("/device:").lower()
 
 
 @functools.cache

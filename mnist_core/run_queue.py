@@ -2,14 +2,18 @@
 
 Each `Run` trains in its own daemon thread so that a Streamlit rerun or a closed tab does not cut it
 off; the page only polls it. `TrainingSlots` lets N runs train at once and queues the rest first
-come, first served. The reaper stops runs whose page stopped sending heartbeats.
+come, first served. The reaper stops runs whose page stopped sending heartbeats or that outlast the
+server's time per run, and lets go of a run whose thread does not answer Stop, so that its slot is
+always freed.
 """
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from mnist_core.config import TRAIN_IMAGES, TrainConfig
+from mnist_core.device import chosen_devices
 from mnist_core.runs import Run
 from mnist_core.slots import TrainingSlots
 from mnist_core.training import train
@@ -19,11 +23,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ServerLimits:
-    """What one server allows: runs training at once, and the size of any one run."""
+    """What one server allows: runs training at once, runs waiting, and the size of any one run."""
 
     max_concurrent: int = 1
     max_epochs: int = 20
     max_train_size: int = TRAIN_IMAGES
+    max_minutes: int = 60      # a longer run is stopped (its model so far is kept)
+    max_waiting: int = 20      # runs in the line, server-wide
+    per_visitor: int = 1       # runs queued or training per visitor (all their tabs together)
 
 
 def check_limits(config: TrainConfig, limits: ServerLimits) -> str | None:
@@ -40,35 +47,79 @@ class RunQueue:
     """The server's runs: submits within the limits and stops those nobody watches any more."""
 
     def __init__(self, slots: TrainingSlots | None = None, *, limits: ServerLimits = ServerLimits(),
-                 abandon_after_s: float = 60.0):
+                 abandon_after_s: float = 60.0, stop_grace_s: float = 10.0):
         self.slots = slots or TrainingSlots(limits.max_concurrent)
-        self.limits, self.abandon_after_s = limits, abandon_after_s
+        self.limits, self.abandon_after_s, self.stop_grace_s = limits, abandon_after_s, stop_grace_s
         self._lock, self._closed = threading.Lock(), threading.Event()
         self._runs: list[Run] = []
+        self._speed: dict[tuple[str, str], float] = {}  # (model, precision) → images/s its last run trained at
         self._reaper: threading.Thread | None = None
 
-    def submit(self, config: TrainConfig, number: int = 0) -> Run:
-        """Queue `config` and train it in the background; ValueError (one sentence) over a limit."""
+    def submit(self, config: TrainConfig, number: int = 0, owner: str | None = None) -> Run:
+        """Queue `config` for `owner` and train it in the background.
+
+        ValueError (one sentence) over a limit or with a device setting this machine cannot honour,
+        checked before the run takes a place in the line."""
         problem = check_limits(config, self.limits)
         if problem:
             raise ValueError(problem)
+        chosen_devices()
         run = Run(config, number, self.slots)
+        run.owner = owner
         with self._lock:
+            self._refuse_beyond_caps(owner)
             self._runs.append(run)
-        self.slots.enqueue(run)
+            self.slots.enqueue(run)
         threading.Thread(target=self._work, args=(run,), name=f"train-{config.model}", daemon=True).start()
         return run
 
+    def runs(self) -> list[Run]:
+        """The runs queued or training now, oldest first."""
+        with self._lock:
+            return [run for run in self._runs if not run.done]
+
+    def wait_estimate(self, run: Run) -> float | None:
+        """Seconds until queued `run` may start: the time left of every run ahead of it, shared by the slots.
+
+        None while any of them has neither an ETA nor a past run of its kind to time it by."""
+        position = run.queue_position
+        if not position:
+            return None
+        ahead = [r for r in self.runs() if r.queue_position is not None and r.queue_position < position]
+        left = [self._time_left(r) for r in ahead]
+        return None if None in left else sum(left) / self.limits.max_concurrent
+
+    def _time_left(self, run: Run) -> float | None:
+        latest = run.latest
+        if latest is not None and latest.eta_s is not None:
+            return latest.eta_s
+        speed = self._speed.get((run.config.model, run.config.precision))
+        if speed is None:
+            return None
+        total = run.config.epochs * run.config.train_images / speed
+        return max(total - (latest.elapsed_s if latest else 0.0), 0.0)
+
     def reap(self) -> int:
-        """Stop the runs without a heartbeat for `abandon_after_s`, forget ended ones; how many stopped."""
+        """Stop runs nobody watches or that outlast the server's limit, let go of runs that ignore Stop,
+        and forget ended ones; how many it stopped or let go."""
         with self._lock:
             self._runs = [run for run in self._runs if not run.done]  # the page keeps its own reference
-            orphans = [run for run in self._runs
-                       if not run.stop_requested and run.is_abandoned(self.abandon_after_s)]
-        for run in orphans:
-            log.info("Stopping %s: no heartbeat for %.0f s", run.config, self.abandon_after_s)
-            run.stop()
-        return len(orphans)
+            live = list(self._runs)
+        stopped = 0
+        for run in live:
+            why = self._why_stop(run)
+            if why:
+                log.info("Stopping %s: %s", run.config, why)
+                run.stop(note=why)
+                stopped += 1
+            elif run.stop_requested and time.monotonic() - (run.stop_asked_at or 0) > self.stop_grace_s:
+                log.warning("Letting go of %s: no answer to Stop in %.0f s", run.config, self.stop_grace_s)
+                run.let_go(f"It did not answer Stop within {self.stop_grace_s:.0f} s, so the server ended it.")
+                self.slots.cancel(run)
+                self.slots.release(run)
+                run.close()
+                stopped += 1
+        return stopped
 
     def start_reaper(self, every_s: float = 5.0) -> None:
         """Call reap() every `every_s` seconds in a daemon thread, until close(); starts only once."""
@@ -81,6 +132,28 @@ class RunQueue:
     def close(self) -> None:
         self._closed.set()
 
+    def _refuse_beyond_caps(self, owner: str | None) -> None:
+        """ValueError (one sentence) when the line is full or `owner` already has a run; caller holds the lock."""
+        live = [run for run in self._runs if not run.done]
+        if owner is not None and sum(run.owner == owner for run in live) >= self.limits.per_visitor:
+            raise ValueError("You already have a run queued or training (in this tab or another); "
+                             "wait for it to end, or stop it, before starting another.")
+        if sum(run.status == "queued" for run in live) >= self.limits.max_waiting:
+            raise ValueError(f"The training queue is full ({self.limits.max_waiting} runs waiting); "
+                             "try again when one has ended.")
+
+    def _why_stop(self, run: Run) -> str | None:
+        """Why the server stops `run` now, in one sentence, or None."""
+        if run.stop_requested:
+            return None
+        if run.is_abandoned(self.abandon_after_s):
+            return f"Stopped: no page had shown it for {self.abandon_after_s:.0f} s."
+        began = run.started_at
+        if run.status == "running" and began and time.time() - began > 60 * self.limits.max_minutes:
+            return (f"Stopped after {self.limits.max_minutes} minutes, this server's limit for one run; "
+                    "the model trained so far is kept.")
+        return None
+
     def _reap_until_closed(self, every_s: float) -> None:
         while not self._closed.wait(every_s):
             self.reap()
@@ -90,6 +163,9 @@ class RunQueue:
         try:
             if self.slots.acquire(run, lambda: run.stop_requested):
                 train(run.config, run=run)
+                speeds = [p.images_per_s for p in run.progress if p.images_per_s]
+                if speeds:
+                    self._speed[(run.config.model, run.config.precision)] = speeds[-1]
         except Exception as exc:  # the thread must end with a state the page can show, never a traceback
             log.exception("Training %s failed", run.config)
             run.fail(_sentence(exc))

@@ -48,6 +48,9 @@ class Run:
         self._model: keras.Model | None = None
         self._glimpse: Glimpse | None = None
         self._error: str | None = None
+        self.owner: str | None = None          # who started it (the app's visitor id), for per-visitor caps
+        self.note: str | None = None           # one sentence saying why the server stopped it, if it did
+        self.stop_asked_at: float | None = None  # time.monotonic() of the first stop()
         self.seconds = 0.0                     # training time, as the engine measured it
         self.started_at: float | None = None   # time.time() when training began
         self.finished_at: float | None = None  # time.time() when it ended, however it ended
@@ -85,8 +88,12 @@ class Run:
         with self._lock:
             return self._progress[-1] if self._progress else None
 
-    def stop(self) -> None:
-        """Ask the run to end after the current batch; a queued run leaves the line at once."""
+    def stop(self, note: str | None = None) -> None:
+        """Ask the run to end after the current batch; a queued run leaves the line at once.
+
+        `note` says why when the server, not the visitor, stops it."""
+        if not self._stop.is_set():
+            self.stop_asked_at, self.note = time.monotonic(), note
         self._stop.set()
         with self._lock:
             if self._status == "queued":
@@ -129,13 +136,20 @@ class Run:
 
     def finish(self, model: keras.Model, seconds: float) -> None:
         with self._lock:
-            self._model, self.seconds = model, seconds
-            self._end("stopped" if self._stop.is_set() else "finished")
+            if self.finished_at is None:  # not let go of meanwhile
+                self._model, self.seconds = model, seconds
+                self._end("stopped" if self._stop.is_set() else "finished")
 
     def fail(self, sentence: str) -> None:
         with self._lock:
-            self._error = sentence
-            self._end("failed")
+            if self.finished_at is None:
+                self._error = sentence
+                self._end("failed")
+
+    def let_go(self, sentence: str) -> None:
+        """End a run whose thread did not answer Stop: it fails with `sentence`, and whatever that thread
+        does later is ignored. The caller frees its slot and then calls close()."""
+        self.fail(sentence)
 
     def close(self) -> None:
         """The run has ended and holds no slot: wake everyone waiting for it."""

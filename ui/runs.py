@@ -1,23 +1,31 @@
 """The server-wide training queue, and one visitor's runs (the app layer around mnist_core.run_queue)."""
 
 import os
+import re
+import uuid
 
 import streamlit as st
 
 from mnist_core import TrainConfig
+from mnist_core.device import chosen_devices
 from mnist_core.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
 from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Run
 from ui.state import visitor
 
 OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on one chart
+COOKIE = "mnist_lab_browser"  # one id per browser, so that a visitor's tabs share their run caps
 
 
 def server_limits() -> ServerLimits:
-    """Hosted-demo bounds from the environment; a bad setting raises ValueError with one sentence."""
+    """Hosted-demo bounds from the environment; a bad setting (devices included) raises ValueError with
+    one sentence, before any run takes a place in the queue."""
+    chosen_devices()
     return ServerLimits(max_concurrent=_setting("MNIST_LAB_MAX_TRAININGS", 1, 1, 64),
                         max_epochs=_setting("MNIST_LAB_MAX_EPOCHS", 20, 2, 20),
-                        max_train_size=_setting("MNIST_LAB_MAX_TRAIN_SIZE", 60_000, 1_000, 60_000))
+                        max_train_size=_setting("MNIST_LAB_MAX_TRAIN_SIZE", 60_000, 1_000, 60_000),
+                        max_minutes=_setting("MNIST_LAB_MAX_RUN_MINUTES", 60, 1, 24 * 60),
+                        max_waiting=_setting("MNIST_LAB_MAX_WAITING", 20, 1, 1000))
 
 
 def _setting(name: str, default: int, low: int, high: int) -> int:
@@ -39,8 +47,23 @@ def run_queue() -> RunQueue:
 def start(config: TrainConfig) -> None:
     """Queue a run for this visitor (the caller has validated config); ValueError when over a cap."""
     me = visitor()
-    me.active = run_queue().submit(config, number=me.runs_started + 1)
+    me.active = run_queue().submit(config, number=me.runs_started + 1, owner=browser_id())
     me.runs_started += 1
+
+
+def browser_id() -> str:
+    """This browser's id: read from its cookie, or made up and written there for its next tabs.
+
+    Where the browser blocks the cookie (a third-party iframe), each tab counts as its own visitor."""
+    me = visitor()
+    if me.browser is None:
+        sent = st.context.cookies.get(COOKIE)
+        sent = sent if isinstance(sent, str) else ""  # AppTest has no real cookies
+        me.browser = sent if re.fullmatch(r"[0-9a-f]{32}", sent) else uuid.uuid4().hex
+        if sent != me.browser:
+            st.html(f"<script>document.cookie = '{COOKIE}={me.browser}; path=/; max-age=86400; SameSite=Lax';"
+                    "</script>", unsafe_allow_javascript=True)
+    return me.browser
 
 
 def collect_finished() -> None:
@@ -66,7 +89,8 @@ def summary(run: Run) -> dict:
     ended = [p for p in run.progress if p.val_accuracy is not None]
     extras = [f"{c.optimizer}", f"lr {c.learning_rate:g}", f"batch {c.batch_size}"] + (
         [f"dropout {c.dropout:.0%}"] if c.dropout else []) + (["augmented"] if c.augment else [])
-    return {"run": run.label, "status": run.status, "settings": ", ".join(extras),
+    status = "stopping…" if run.stop_requested and not run.done else run.status
+    return {"run": run.label, "status": status, "settings": ", ".join(extras),
             "seconds": round(run.seconds, 1) if run.model else None,
             "train loss": last.loss if last else None, "val accuracy": ended[-1].val_accuracy if ended else None}
 

@@ -42,6 +42,8 @@ class Visitor:
     runs: list[Run] = field(default_factory=list)   # ended runs, oldest first, at most MAX_RUNS
     dropped: int = 0                     # runs dropped to stay within MAX_RUNS
     runs_started: int = 0                # numbers this visitor's runs 1, 2, 3…
+    browser: str | None = None           # this browser's id, shared by its tabs (ui.runs.browser_id)
+    teacher: bool = False                # gave the server's teacher password on the Train page
     yours: int | None = None             # number of the run chosen as "your model"
     evaluations: dict[int, Evaluation] = field(default_factory=dict)  # per kept run number
     downloads: tuple[int, dict[str, bytes]] | None = None  # one run's files, built when asked
