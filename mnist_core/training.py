@@ -5,6 +5,7 @@ checks `run.stop_requested` after every batch, so a caller can draw live curves 
 """
 
 import contextlib
+import logging
 import math
 import threading
 import time
@@ -18,7 +19,7 @@ from mnist_core.config import SGD_MOMENTUM, TrainConfig
 from mnist_core.curves import BatchSmoother
 from mnist_core.data import load_mnist
 from mnist_core.device import distribution_strategy
-from mnist_core.glimpse import look, strip_indices
+from mnist_core.glimpse import Glimpse, look, strip_indices
 from mnist_core.inference import to_model_input
 from mnist_core.models import INPUT_SHAPE, build_model
 from mnist_core.runs import Progress, Run
@@ -26,6 +27,7 @@ from mnist_core.runs import Progress, Run
 # Seeding is process-wide in Keras (`set_random_seed`): runs that start at once seed and build one
 # at a time, so that each run's initial weights come from its own seed.
 _SEEDING = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = None, run: Run | None = None,
@@ -166,9 +168,22 @@ class _Reporter(keras.callbacks.Callback):
             images_per_s=steps_per_s * self.run.config.batch_size if steps_per_s else None,
             elapsed_s=time.perf_counter() - self.start, eta_s=0.0 if self.run.stop_requested else eta,
             epoch_end=epoch_end, val_loss=_maybe(logs, "val_loss"), val_accuracy=_maybe(logs, "val_accuracy"))
-        self.run.record(record, look(self.model, self.strip, self.step))
+        self.run.record(record, self._look())
         if self.on_progress is not None:
             self.on_progress(record)
+
+
+    def _look(self) -> Glimpse | None:
+        """The page's look at the model learning; a failure here costs that look, never the run.
+
+        Seen once on the server (not reproduced alone): a mixed-bfloat16 CNN's eager call here raised
+        "Incompatible type conversion requested to type bfloat16" in Conv2D while other visitors' pages ran.
+        """
+        try:
+            return look(self.model, self.strip, self.step)
+        except Exception:  # the glimpse is a view of the run, not part of it
+            log.warning("No glimpse of %s at step %d", self.run.config, self.step, exc_info=True)
+            return None
 
 
 def _maybe(logs, key: str) -> float | None:

@@ -102,3 +102,20 @@ def test_smoothed_curves_do_not_jump_at_epoch_boundaries():
         curve.append(smooth.add(mean))
     np.testing.assert_allclose(recovered, [1.0, 0.9, 0.8, 0.7, 0.6, 0.5], atol=1e-12)
     assert all(b < a for a, b in zip(curve, curve[1:]))  # falls at every batch, the boundary included
+
+
+def test_a_failed_glimpse_costs_that_glimpse_never_the_run(monkeypatch):
+    from mnist_core import glimpse, training
+
+    calls = []
+
+    def fails_first(model, images, step):
+        calls.append(step)
+        if len(calls) == 1:
+            raise ValueError("Incompatible type conversion requested to type bfloat16")
+        return glimpse.look(model, images, step)
+
+    monkeypatch.setattr(training, "look", fails_first)
+    run = train(TrainConfig(**{**QUICK, "epochs": 1}))
+    assert run.status == "finished" and run.error is None
+    assert len(calls) > 1 and run.glimpse is not None and run.glimpse.step == calls[-1]

@@ -39,7 +39,7 @@ def _setting(name: str, default: int, low: int, high: int) -> int:
 def run_queue() -> RunQueue:
     """One queue for every visitor; its reaper stops runs whose browser stopped sending heartbeats."""
     limits = server_limits()
-    queue = RunQueue(limits=limits, abandon_after_s=45)
+    queue = RunQueue(limits=limits, abandon_after_s=45, stop_grace_s=30)
     queue.start_reaper()
     return queue
 
