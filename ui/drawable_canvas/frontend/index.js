@@ -11062,7 +11062,7 @@ var Mc = 3, Dc = 10, Ec = 24, to = (e) => {
   point: Fc,
   text: Lc,
   labeled_rect: Rc
-}, Bc = 200, Ar = (e) => {
+}, Bc = 0, Ar = (e) => {
   const t = e.canvas.toObject(Ht);
   return e.history.save(t) && e.latest.realtimeUpdateStreamlit && e.sender.schedule(t), t;
 }, Ic = (e, t) => {
