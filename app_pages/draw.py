@@ -23,9 +23,9 @@ def board() -> None:
                                           label_visibility="collapsed") or "Draw"
         mnist_style = True
         if source == "Draw":
-            if clear.button("Clear", key="draw_clear", width="stretch"):
+            cleared = clear.button("Clear", key="draw_clear", width="stretch")
+            if cleared:
                 clear_canvas(me)
-                st.rerun(scope="app")  # the whole page, so that the old canvas is gone, not left stale
             pen, style = st.columns(2, vertical_alignment="center")
             stroke = pen.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"), label_visibility="collapsed",
                                 format="pen %d px")
@@ -33,7 +33,7 @@ def board() -> None:
                 "MNIST-style", value=True, key=kept("draw_mnist_style"),
                 help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
                      f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do.")
-            image = drawn(me, stroke, mnist_style)
+            image = drawn(me, stroke, mnist_style, cleared)
         else:
             image = uploaded(me)
     with result:

@@ -24,22 +24,28 @@ CANVAS_PX = 400  # big enough to draw on a projector, small enough for a tablet 
 
 
 def clear_canvas(me: Visitor) -> None:
-    """A new key gives a fresh, empty canvas; the look-inside pages go back to the sample digit."""
+    """Forget the drawing (the look-inside pages go back to the sample digit); `drawn` then empties the canvas."""
     me.canvas_version += 1
     me.canvas_json = me.canvas_initial = me.canvas_rgba = me.drawing = None
 
 
-def drawn(me: Visitor, stroke: int, mnist_style: bool) -> np.ndarray | None:
-    """The canvas, and the model input read from its pixels (None until something is drawn)."""
-    key = f"draw_canvas_{me.canvas_version}"
-    if key not in st.session_state:  # mounting (first visit, or back from another page): its strokes then
-        me.canvas_initial = me.canvas_json  # stay the same, so the drawing is not sent back on each stroke
+def drawn(me: Visitor, stroke: int, mnist_style: bool, cleared: bool = False) -> np.ndarray | None:
+    """The canvas, and the model input read from its pixels (None until something is drawn).
+
+    Clear empties this same canvas rather than mounting a new one under a new key, which needed a rerun of the
+    whole app: while that rerun was still going (slow while someone trained), a fragment rerun for the next
+    stroke could render the board a second time, and the stroke went to a copy that then disappeared. The
+    canvas reloads whenever its initial drawing changes, so the number of clears goes into it; `cleared` says
+    this run's canvas value predates the Clear (the emptied canvas sends its own next)."""
+    if "draw_canvas" not in st.session_state:  # mounting (first visit, or back from another page): its strokes
+        me.canvas_initial = me.canvas_json  # then stay the same, so the drawing is not sent back on each stroke
+    initial = {**(me.canvas_initial or {"objects": []}), "clears": me.canvas_version}
     value = draw_canvas(width=CANVAS_PX, height=CANVAS_PX, stroke_width=stroke, stroke_color="#FFFFFF",
-                        background_color="#000000", drawing_mode="freedraw", initial_drawing=me.canvas_initial,
-                        key=key)
-    if value.problem:
+                        background_color="#000000", drawing_mode="freedraw", initial_drawing=initial,
+                        key="draw_canvas")
+    if value.problem and not cleared:
         st.error(value.problem)
-    if value.rgba is not None:
+    if value.rgba is not None and not cleared:
         me.canvas_rgba, me.canvas_json = value.rgba, value.json_data
     # A canvas given its drawing back shows it but sends no pixels until the next stroke.
     return None if me.canvas_rgba is None else _read(me, me.canvas_rgba, mnist_style)
