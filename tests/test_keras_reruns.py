@@ -6,6 +6,7 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import open_page
+from ui.keras_reruns import STREAMLIT_CLEAN_UP
 
 SCRIPT = """
 import streamlit as st
@@ -19,9 +20,10 @@ st.write("a run")
 
 @pytest.fixture
 def clears(monkeypatch) -> list[int]:
-    """Counts calls of keras.backend.clear_session; Streamlit's clean-up is restored after the test."""
+    """Counts calls of keras.backend.clear_session, with Streamlit's own clean-up in place (as before any app
+    ran in this process); whatever was there is put back after the test."""
     calls = []
-    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", STREAMLIT_CLEAN_UP)
     monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: calls.append(1))
     return calls
 

@@ -13,6 +13,8 @@ This app loads its models once and shares them, so there is nothing for that res
 
 from streamlit.runtime.scriptrunner import script_runner
 
+STREAMLIT_CLEAN_UP = script_runner._clean_problem_modules  # Streamlit's own, for tests to compare against
+
 
 def _keep_keras_state() -> None:
     """Stands in for Streamlit's clean-up, which only resets Keras and closes matplotlib.pyplot figures
