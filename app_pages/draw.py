@@ -1,105 +1,16 @@
 """Draw: sketch a digit or upload a photo of one, and watch every model read it."""
 
-import numpy as np
 import streamlit as st
 
-from mnist_core import predict_digit
-from mnist_core.digit_shape import NotADigit
-from mnist_core.figures import probability_bars
-from mnist_core.image_bytes import UploadError, load_upload
-from mnist_core.inside_figures import heatmap
-from mnist_core.models import display_name
-from mnist_core.predict import percent
-from mnist_core.preprocess import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
-from ui.canvas import draw_canvas
-from ui.lesson import teacher_notes
-from ui.present import presenting, show
+from mnist_core.preprocess import BOX, FIELD
+from ui.draw_view import CANVAS_PX, clear_canvas, details, drawn, uploaded, verdicts
+from ui.present import presenting
 from ui.state import available_models, kept, visitor
-
-CANVAS_PX = 400  # big enough to draw on a projector, small enough for a tablet beside the verdicts
 
 if not presenting():  # on a projector the canvas and the verdicts need the room
     st.title("Draw a digit")
 models = available_models()  # a missing model file stops the page here, with one sentence
 me = visitor()
-
-
-def clear_canvas() -> None:
-    """A new key gives a fresh, empty canvas; the look-inside pages go back to the sample digit."""
-    me.canvas_version += 1
-    me.canvas_json = me.canvas_initial = me.canvas_rgba = me.drawing = None
-
-
-def read(rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
-    """The model input from the canvas's pixels; a blot, dot or strip gets one sentence instead."""
-    try:
-        mnist = canvas_to_mnist(rgba)
-        me.drawing, me.drawing_note = mnist, None
-        return mnist if mnist_style else plain_resize(rgba)
-    except NotADigit as err:
-        st.warning(str(err))
-        return None
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def read_upload(data: bytes):
-    """Decoding a 12-megapixel photo takes ~0.4 s: do it once per file, not on every rerun."""
-    return image_to_mnist(load_upload(data))
-
-
-def uploaded() -> np.ndarray | None:
-    """A PNG/JPEG of one digit, read the MNIST way; every bad file gets one sentence."""
-    upload = st.file_uploader("A photo or scan of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg"],
-                              key="draw_upload")
-    if upload is None:
-        return None
-    try:
-        image = read_upload(upload.getvalue())
-    except UploadError as err:
-        st.error(str(err))
-        return None
-    except NotADigit as err:
-        st.warning(str(err))
-        return None
-    if image is None:
-        st.warning("No digit found in this image: it looks blank.")
-    me.drawing, me.drawing_note = image, None
-    return image
-
-
-def verdicts(image: np.ndarray) -> dict[str, np.ndarray]:
-    """Each model's reading: its top guess and the next two, one under the other beside the canvas."""
-    probabilities = predict_digit(models, image)
-    for name, p in probabilities.items():
-        first, *others = np.argsort(p)[::-1][:3]
-        st.metric(display_name(name), f"{first}  ({percent(p[first])})", border=True,
-                  delta="then " + ", ".join(f"{d} {percent(p[d])}" for d in others), delta_color="off",
-                  delta_arrow="off")
-    return probabilities
-
-
-def details(image: np.ndarray, probabilities: dict[str, np.ndarray], mnist_style: bool) -> None:
-    """What the models were given, every probability, and the teacher's notes for this drawing."""
-    picture, bars = st.columns([1, 2.5])
-    picture.plotly_chart(show(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280)),
-                         key="draw_input_fig")
-    picture.caption(f"Cropped to the ink, fitted into {BOX}×{BOX} and centred by mass, as MNIST's digits were."
-                    if mnist_style else f"The whole canvas shrunk to {FIELD}×{FIELD}, with no cropping, fitting "
-                    "or centring: not how MNIST's digits were made, so the models may stumble.")
-    bars.plotly_chart(show(probability_bars(probabilities)), key="draw_bars")
-    readings = [int(p.argmax()) for p in probabilities.values()]
-    agree = max(set(readings), key=readings.count)
-    teacher_notes(
-        show="Draw a clear digit, then a sloppy one, a tiny one in a corner, and one with the preprocessing off.",
-        notice="The small picture is all the networks get: 784 numbers. Tiny or off-centre drawings are "
-               "rescued by the MNIST-style preprocessing; switch it off and the verdicts change.",
-        questions=[("Do the networks agree on this drawing?",
-                    f"{readings.count(agree)} of {len(readings)} read it as {agree}; "
-                    + ", ".join(f"{display_name(n)} {p.max():.1%} sure" for n, p in probabilities.items()) + "."),
-                   ("Why crop, fit and centre the drawing first?",
-                    f"Every training digit was fitted into a {BOX}×{BOX} box and centred by mass; a network only "
-                    "knows digits that look like the ones it learned from.")],
-    )
 
 
 @st.fragment
@@ -112,9 +23,9 @@ def board() -> None:
                                           label_visibility="collapsed") or "Draw"
         mnist_style = True
         if source == "Draw":
-            if clear.button("Clear", key="draw_clear", width="stretch"):
-                clear_canvas()
-                st.rerun(scope="app")  # the whole page, so that the old canvas is gone, not left stale
+            cleared = clear.button("Clear", key="draw_clear", width="stretch")
+            if cleared:
+                clear_canvas(me)
             pen, style = st.columns(2, vertical_alignment="center")
             stroke = pen.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"), label_visibility="collapsed",
                                 format="pen %d px")
@@ -122,25 +33,14 @@ def board() -> None:
                 "MNIST-style", value=True, key=kept("draw_mnist_style"),
                 help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
                      f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do.")
-            key = f"draw_canvas_{me.canvas_version}"
-            if key not in st.session_state:  # mounting (first visit, or back from another page): its strokes
-                me.canvas_initial = me.canvas_json  # then stay the same, so the drawing is not sent on each stroke
-            value = draw_canvas(width=CANVAS_PX, height=CANVAS_PX, stroke_width=stroke, stroke_color="#FFFFFF",
-                                background_color="#000000", drawing_mode="freedraw",
-                                initial_drawing=me.canvas_initial, key=key)
-            if value.problem:
-                st.error(value.problem)
-            if value.rgba is not None:
-                me.canvas_rgba, me.canvas_json = value.rgba, value.json_data
-            # A canvas given its drawing back shows it but sends no pixels until the next stroke.
-            image = read(me.canvas_rgba, mnist_style) if me.canvas_rgba is not None else None
+            image = drawn(me, stroke, mnist_style, cleared)
         else:
-            image = uploaded()
+            image = uploaded(me)
     with result:
         if image is None:
             st.info("Draw a digit on the black square (or upload one) and the networks will read it.")
             return
-        probabilities = verdicts(image)
+        probabilities = verdicts(models, image)
     details(image, probabilities, mnist_style)
 
 

@@ -6,7 +6,8 @@ Each round clears the canvas, draws one stroke (a "1" at a different place each 
 and times from the mouse button's release to all of the models' verdicts on screen. The first round
 is the session's first stroke (models loaded cold unless another visitor loaded them); the rest
 are reported as median and p95. Target (the classroom issue): ≤ 250 ms median, ≤ 500 ms p95 with the
-server otherwise idle.
+server otherwise idle. The machine's load average is printed before and after: on a 2-core machine, figures
+taken above a load of about 1 mostly measure the other processes.
 """
 
 import argparse
@@ -61,6 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=20)
     args = parser.parse_args()
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
     port = free_port()
     server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
     try:
@@ -74,6 +76,7 @@ def main() -> None:
     first, rest = seconds[0], sorted(seconds[1:])
     p95 = rest[min(len(rest) - 1, round(0.95 * (len(rest) - 1)))]
     print(f"first stroke of the session: {first * 1000:.0f} ms")
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"stroke to verdict over {len(rest)} strokes: median {statistics.median(rest) * 1000:.0f} ms, "
           f"p95 {p95 * 1000:.0f} ms, max {rest[-1] * 1000:.0f} ms (target ≤ 250 ms median, ≤ 500 ms p95)")
 

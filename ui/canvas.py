@@ -1,17 +1,19 @@
 """The drawing canvas, read safely: the browser's PNG is decoded by the core under size and format limits.
 
-streamlit-drawable-canvas decodes its value with `Image.open` and no limit (`CanvasResult.image_data`),
-and its value comes from the browser, where anyone can replace it: a 0.5 MB PNG claiming 10000×10000
-pixels cost the server 2 GB. So only the raw bytes (`image_bytes`) are taken from it, and
-`mnist_core.image_bytes.decode_canvas_png` checks them before a pixel is decoded.
+The canvas (streamlit-drawable-canvas, vendored in ui/drawable_canvas) sends a PNG data URL from the
+browser, where anyone can replace it: a 0.5 MB PNG claiming 10000×10000 pixels cost the server 2 GB when
+the upstream package decoded it with `Image.open` and no limit. So only the base64 bytes are taken from
+its state, and `mnist_core.image_bytes.decode_canvas_png` checks them before a pixel is decoded.
 """
 
+import base64
+import binascii
 from typing import Any, NamedTuple
 
 import numpy as np
-from streamlit_drawable_canvas import st_canvas
 
 from mnist_core.image_bytes import UploadError, decode_canvas_png
+from ui.drawable_canvas import st_canvas
 
 NOT_A_DRAWING = "The canvas sent a value that is not a drawing; press Clear and draw again."
 
@@ -28,13 +30,14 @@ class CanvasValue(NamedTuple):
 def draw_canvas(*, width: int, height: int, **canvas_args: Any) -> CanvasValue:
     """`st_canvas(width=..., height=..., **canvas_args)` whose value is checked before it is decoded.
 
-    `canvas_args` are st_canvas's own (key, stroke_width, initial_drawing…); return_image_data is set here."""
+    `canvas_args` are st_canvas's own (key, stroke_width, initial_drawing, background_image…)."""
+    state = st_canvas(width=width, height=height, **canvas_args)
     try:
-        result = st_canvas(width=width, height=height, return_image_data=True, **canvas_args)
-        data = result.image_bytes  # the base64 PNG decoded to bytes; never result.image_data
-    except (AttributeError, KeyError, TypeError, ValueError):  # not a dict, no ";base64,", bad base64…
+        sent = state["drawing"]
+        data = None if sent["data"] is None else base64.b64decode(sent["data"].split(";base64,", 1)[1])
+    except (AttributeError, IndexError, KeyError, TypeError, binascii.Error):  # not a dict, no ";base64,"…
         return CanvasValue(None, NOT_A_DRAWING, None)
-    drawing = result.json_data if _is_drawing(result.json_data) else None
+    drawing = sent.get("raw") if _is_drawing(sent.get("raw")) else None
     if data is None:
         return CanvasValue(None, None, drawing)
     try:

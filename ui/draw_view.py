@@ -1,0 +1,128 @@
+"""The Draw page's parts: the canvas or an upload read into a 28×28 digit, the verdicts, then the details.
+
+Order matters for speed: a stroke reruns the page's fragment, and the verdicts are what a visitor waits for,
+so they are sent before the two figures (bench/stroke_latency.py measures stroke to verdicts).
+"""
+
+import numpy as np
+import streamlit as st
+
+from mnist_core import predict_digit
+from mnist_core.digit_shape import NotADigit
+from mnist_core.figures import probability_bars
+from mnist_core.image_bytes import UploadError, load_upload
+from mnist_core.inside_figures import heatmap
+from mnist_core.models import display_name
+from mnist_core.predict import percent
+from mnist_core.preprocess import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
+from ui.canvas import draw_canvas
+from ui.lesson import teacher_notes
+from ui.present import show
+from ui.state import Visitor
+
+CANVAS_PX = 400  # big enough to draw on a projector, small enough for a tablet beside the verdicts
+
+
+def clear_canvas(me: Visitor) -> None:
+    """Forget the drawing (the look-inside pages go back to the sample digit); `drawn` then empties the canvas."""
+    me.canvas_version += 1
+    me.canvas_json = me.canvas_initial = me.canvas_rgba = me.drawing = None
+
+
+def drawn(me: Visitor, stroke: int, mnist_style: bool, cleared: bool = False) -> np.ndarray | None:
+    """The canvas, and the model input read from its pixels (None until something is drawn).
+
+    Clear empties this same canvas rather than mounting a new one under a new key, which needed a rerun of the
+    whole app: while that rerun was still going (slow while someone trained), a fragment rerun for the next
+    stroke could render the board a second time, and the stroke went to a copy that then disappeared. The
+    canvas reloads whenever its initial drawing changes, so the number of clears goes into it; `cleared` says
+    this run's canvas value predates the Clear (the emptied canvas sends its own next)."""
+    if "draw_canvas" not in st.session_state:  # mounting (first visit, or back from another page): its strokes
+        me.canvas_initial = me.canvas_json  # then stay the same, so the drawing is not sent back on each stroke
+    initial = {**(me.canvas_initial or {"objects": []}), "clears": me.canvas_version}
+    value = draw_canvas(width=CANVAS_PX, height=CANVAS_PX, stroke_width=stroke, stroke_color="#FFFFFF",
+                        background_color="#000000", drawing_mode="freedraw", initial_drawing=initial,
+                        key="draw_canvas")
+    if value.problem and not cleared:
+        st.error(value.problem)
+    if value.rgba is not None and not cleared:
+        me.canvas_rgba, me.canvas_json = value.rgba, value.json_data
+    # A canvas given its drawing back shows it but sends no pixels until the next stroke.
+    return None if me.canvas_rgba is None else _read(me, me.canvas_rgba, mnist_style)
+
+
+def _read(me: Visitor, rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
+    """The model input from the canvas's pixels; a blot, dot or strip gets one sentence instead."""
+    try:
+        mnist = canvas_to_mnist(rgba)
+    except NotADigit as err:
+        st.warning(str(err))
+        return None
+    me.drawing, me.drawing_note = mnist, None
+    return mnist if mnist_style else plain_resize(rgba)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _read_upload(data: bytes) -> np.ndarray | None:
+    """Decoding a 12-megapixel photo takes ~0.4 s: do it once per file, not on every rerun."""
+    return image_to_mnist(load_upload(data))
+
+
+def uploaded(me: Visitor) -> np.ndarray | None:
+    """A PNG/JPEG of one digit, read the MNIST way; every bad file gets one sentence."""
+    upload = st.file_uploader("A photo or scan of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg"],
+                              key="draw_upload")
+    if upload is None:
+        return None
+    try:
+        image = _read_upload(upload.getvalue())
+    except UploadError as err:
+        st.error(str(err))
+        return None
+    except NotADigit as err:
+        st.warning(str(err))
+        return None
+    if image is None:
+        st.warning("No digit found in this image: it looks blank.")
+    me.drawing, me.drawing_note = image, None
+    return image
+
+
+def verdicts(models: dict, image: np.ndarray) -> dict[str, np.ndarray]:
+    """Each model's reading: its top guess and the next two, one under the other beside the canvas."""
+    probabilities = predict_digit(models, image)
+    for name, p in probabilities.items():
+        first, *others = np.argsort(p)[::-1][:3]
+        st.metric(display_name(name), f"{first}  ({percent(p[first])})", border=True,
+                  delta="then " + ", ".join(f"{d} {percent(p[d])}" for d in others), delta_color="off",
+                  delta_arrow="off")
+    return probabilities
+
+
+def details(image: np.ndarray, probabilities: dict[str, np.ndarray], mnist_style: bool) -> None:
+    """What the models were given, every probability, and the teacher's notes for this drawing."""
+    picture, bars = st.columns([1, 2.5])
+    picture.plotly_chart(show(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280)),
+                         key="draw_input_fig")
+    picture.caption(f"Cropped to the ink, fitted into {BOX}×{BOX} and centred by mass, as MNIST's digits were."
+                    if mnist_style else f"The whole canvas shrunk to {FIELD}×{FIELD}, with no cropping, fitting "
+                    "or centring: not how MNIST's digits were made, so the models may stumble.")
+    bars.plotly_chart(show(probability_bars(probabilities)), key="draw_bars")
+    _notes(probabilities)
+
+
+def _notes(probabilities: dict[str, np.ndarray]) -> None:
+    """The teacher's notes, with this drawing's answers computed."""
+    readings = [int(p.argmax()) for p in probabilities.values()]
+    agree = max(set(readings), key=readings.count)
+    teacher_notes(
+        show="Draw a clear digit, then a sloppy one, a tiny one in a corner, and one with the preprocessing off.",
+        notice="The small picture is all the networks get: 784 numbers. Tiny or off-centre drawings are "
+               "rescued by the MNIST-style preprocessing; switch it off and the verdicts change.",
+        questions=[("Do the networks agree on this drawing?",
+                    f"{readings.count(agree)} of {len(readings)} read it as {agree}; "
+                    + ", ".join(f"{display_name(n)} {p.max():.1%} sure" for n, p in probabilities.items()) + "."),
+                   ("Why crop, fit and centre the drawing first?",
+                    f"Every training digit was fitted into a {BOX}×{BOX} box and centred by mass; a network only "
+                    "knows digits that look like the ones it learned from.")],
+    )
