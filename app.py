@@ -6,7 +6,6 @@ lesson's order, in ui/lesson.py.
 
 import streamlit as st
 
-from ui.courtesy import report_page_runs
 from ui.keras_reruns import keep_keras_state_between_runs
 from ui.lesson import navigation
 from ui.present import presenter_switch
@@ -15,7 +14,6 @@ from ui.state import keep_settings
 
 keep_keras_state_between_runs()  # Streamlit would reset Keras after every run: its models' kernels with it
 st.set_page_config(page_title="MNIST Lab", page_icon=":material/draw:", layout="wide")
-report_page_runs()  # training pauses between batches while any visitor's page runs
 keep_alive()  # a visitor's training run lives as long as any of their pages is open
 with st.sidebar:
     browser_id()  # read (or write) the browser's cookie now, so that its next tabs share its run caps

@@ -3,7 +3,7 @@
 A tampered browser can send any PNG as the drawing. streamlit-drawable-canvas 0.13.0's
 `CanvasResult.image_data` decodes it as `np.asarray(Image.open(io.BytesIO(base64.b64decode(...))))`
 (the two lines are reproduced here: the package cannot be imported outside `streamlit run`);
-ui/canvas.py reads `image_bytes` and hands them to `mnist_core.image_bytes.decode_canvas_png`.
+ui/canvas.py reads the data URL's base64 bytes itself and hands them to `mnist_core.image_bytes.decode_canvas_png`.
 Each case runs in a fresh process and reports its peak RSS (VmHWM) before and after decoding.
 
     python bench/canvas_bomb.py              # both ways (the library's needs ≈ 7 GB free memory)
@@ -34,7 +34,7 @@ def library(url):  # CanvasResult.image_data, streamlit-drawable-canvas 0.13.0
     _, encoded = url.split(";base64,", 1)
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))))
 
-def ours(url):  # ui/canvas.py: result.image_bytes, then the core
+def ours(url):  # ui/canvas.py: the data URL's base64 bytes, then the core
     return decode_canvas_png(base64.b64decode(url.split(";base64,", 1)[1]), 280, 280)
 
 def attempt(decode, url, outcome):

@@ -16,7 +16,6 @@ import numpy as np
 from keras import layers
 
 from mnist_core.config import SGD_MOMENTUM, TrainConfig
-from mnist_core.courtesy import PAGES
 from mnist_core.curves import BatchSmoother
 from mnist_core.data import load_mnist
 from mnist_core.device import distribution_strategy
@@ -137,11 +136,7 @@ class _Reporter(keras.callbacks.Callback):
         for smoother in self.smooth.values():
             smoother.new_epoch()
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self.batch_start = time.perf_counter()
-
     def on_train_batch_end(self, batch, logs=None):
-        PAGES.give_way(time.perf_counter() - self.batch_start)  # a visitor's page first (courtesy.py)
         self.step += 1
         self.values = {name: smoother.add(float(logs[name])) for name, smoother in self.smooth.items()}
         if self.timed_from is None:  # the first batch also traced the graph: time from its end

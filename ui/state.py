@@ -48,7 +48,7 @@ class Visitor:
     evaluations: dict[int, Evaluation] = field(default_factory=dict)  # per kept run number
     downloads: tuple[int, dict[str, bytes]] | None = None  # one run's files, built when asked
     kept_keys: set[str] = field(default_factory=set)  # widget keys whose values survive page changes
-    canvas_version: int = 0              # Draw's Clear gives the canvas a new key, hence a fresh canvas
+    canvas_version: int = 0              # Clears so far: part of the canvas's initial drawing, so a Clear empties it
     canvas_json: dict | None = None      # the canvas's strokes (fabric.js), given back after a page change
     canvas_initial: dict | None = None   # the strokes the canvas was mounted with (unchanged while drawn on)
     canvas_rgba: np.ndarray | None = None  # its last pixels: a canvas given its strokes sends none until drawn on
