@@ -7,22 +7,11 @@ import time
 import pytest
 
 from mnist_core import run_queue
-from mnist_core.config import TrainConfig
 from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Progress
 from mnist_core.slots import TrainingSlots
 from tests.apptest import open_page
-
-TINY = TrainConfig(model="lenet5", epochs=1, train_size=2000, batch_size=64, learning_rate=3e-3)
-
-
-def _until(condition, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
+from tests.test_run_queue import TINY, _until
 
 
 @pytest.fixture
