@@ -9,7 +9,7 @@ from mnist_core.figures import training_curves
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import device
-from ui.runs import OVERLAY, collect_finished, downloads, server_limits, start, summary
+from ui.runs import OVERLAY, collect_finished, downloads, run_queue, server_limits, start, summary
 from ui.state import MAX_RUNS, kept, visitor
 from ui.teacher import teacher_panel
 from ui.train_live import live
@@ -17,6 +17,7 @@ from ui.train_settings import make_config, preset_buttons, settings_panel
 
 try:
     limits = server_limits()
+    run_queue().prewarm()  # a training process warms up while the visitor chooses settings
 except ValueError as err:
     st.error(str(err))
     st.stop()

@@ -30,6 +30,14 @@ def model_bytes(model: keras.Model) -> bytes:
         return path.read_bytes()
 
 
+def model_from_bytes(data: bytes) -> keras.Model:
+    """The model in `data`, a `.keras` file's bytes (as model_bytes returns), loaded in safe mode."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return keras.saving.load_model(path, safe_mode=True)
+
+
 def history_csv(history: Sequence[Progress]) -> str:
     """One row per progress report under a header of `Progress` field names; empty cells for None."""
     text = io.StringIO()

@@ -1,10 +1,11 @@
 """Background training for many visitors on one server: a fair queue, per-run caps, Stop and a reaper.
 
-Each `Run` trains in its own daemon thread so that a Streamlit rerun or a closed tab does not cut it
-off; the page only polls it. `TrainingSlots` lets N runs train at once and queues the rest first
-come, first served. The reaper stops runs whose page stopped sending heartbeats or that outlast the
-server's time per run, and lets go of a run whose thread does not answer Stop, so that its slot is
-always freed.
+Each `Run` is looked after by its own daemon thread so that a Streamlit rerun or a closed tab does not
+cut it off; the page only polls it. That thread trains the run itself, or, given `TrainingProcesses`
+(as the app does), in a child process that gives the CPU to pages first and its memory back when done.
+`TrainingSlots` lets N runs train at once and queues the rest first come, first served. The reaper
+stops runs whose page stopped sending heartbeats or that outlast the server's time per run, and lets go
+of a run whose thread does not answer Stop, so that its slot is always freed.
 """
 
 import ctypes
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 
 from mnist_core.config import TRAIN_IMAGES, TrainConfig
 from mnist_core.device import chosen_devices
-from mnist_core.runs import Run
+from mnist_core.runs import Run, failure_sentence
 from mnist_core.slots import TrainingSlots
+from mnist_core.train_process import TrainingProcesses
 from mnist_core.training import train
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,10 @@ class RunQueue:
     """The server's runs: submits within the limits and stops those nobody watches any more."""
 
     def __init__(self, slots: TrainingSlots | None = None, *, limits: ServerLimits = ServerLimits(),
-                 abandon_after_s: float = 60.0, stop_grace_s: float = 10.0):
+                 abandon_after_s: float = 60.0, stop_grace_s: float = 10.0,
+                 processes: TrainingProcesses | None = None):
         self.slots = slots or TrainingSlots(limits.max_concurrent)
+        self.processes = processes  # None: train in the run's own thread, in this process
         self.limits, self.abandon_after_s, self.stop_grace_s = limits, abandon_after_s, stop_grace_s
         self._lock, self._closed = threading.Lock(), threading.Event()
         self._runs: list[Run] = []
@@ -75,6 +79,11 @@ class RunQueue:
             self.slots.enqueue(run)
         threading.Thread(target=self._work, args=(run,), name=f"train-{config.model}", daemon=True).start()
         return run
+
+    def prewarm(self) -> None:
+        """Somebody may start a run soon: have a training process ready (with TrainingProcesses only)."""
+        if self.processes:
+            self.processes.prewarm()
 
     def runs(self) -> list[Run]:
         """The runs queued or training now, oldest first."""
@@ -137,6 +146,8 @@ class RunQueue:
 
     def close(self) -> None:
         self._closed.set()
+        if self.processes:
+            self.processes.close()
 
     def _refuse_beyond_caps(self, owner: str | None) -> None:
         """ValueError (one sentence) when the line is full or `owner` already has a run; caller holds the lock."""
@@ -168,13 +179,16 @@ class RunQueue:
         """The run's thread: wait for a slot, train, and always end in a state the page can show."""
         try:
             if self.slots.acquire(run, lambda: run.stop_requested):
-                train(run.config, run=run)
+                if self.processes:
+                    self.processes.train(run)
+                else:
+                    train(run.config, run=run)
                 speeds = [p.images_per_s for p in run.progress if p.images_per_s]
                 if speeds:
                     self._speed[(run.config.model, run.config.precision)] = speeds[-1]
         except Exception as exc:  # the thread must end with a state the page can show, never a traceback
             log.exception("Training %s failed", run.config)
-            run.fail(_sentence(exc))
+            run.fail(failure_sentence(exc))
         finally:
             self.slots.release(run)
             run.close()  # only now, so that an ended run never still holds a slot
@@ -190,8 +204,3 @@ def give_memory_back() -> None:
         except (OSError, AttributeError):  # not glibc (musl, say): the collection alone
             pass
 
-
-def _sentence(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    detail = lines[0].rstrip(".") if lines else "no details"
-    return f"Training failed ({type(exc).__name__}): {detail}."

@@ -158,3 +158,10 @@ class Run:
     def _end(self, status: str) -> None:
         """Record the final state; the caller holds `self._lock`."""
         self._status, self.finished_at = status, time.time()
+
+
+def failure_sentence(exc: BaseException) -> str:
+    """What the page says about a run that raised `exc`: its type and the first line of its message."""
+    lines = str(exc).strip().splitlines()
+    detail = lines[0].rstrip(".") if lines else "no details"
+    return f"Training failed ({type(exc).__name__}): {detail}."

@@ -55,9 +55,12 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
         trainer.compile(optimizer=_optimizer(config, steps_per_epoch * config.epochs),
                         loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     reporter = _Reporter(run, steps_per_epoch, on_progress, strip)
-    trainer.fit(to_model_input(x_train), y_train, batch_size=config.batch_size, epochs=config.epochs,
-                validation_data=(to_model_input(x_val), y_val) if len(x_val) else None,
-                callbacks=[reporter], verbose=0)
+    try:
+        trainer.fit(to_model_input(x_train), y_train, batch_size=config.batch_size, epochs=config.epochs,
+                    validation_data=(to_model_input(x_val), y_val) if len(x_val) else None,
+                    callbacks=[reporter], verbose=0)
+    except _Stopped:  # the weights are those after the last batch; the epoch's validation is skipped
+        pass
     if trainer is not model:  # saved with the optimizer that trained it, so load_model().evaluate works
         model.compile(optimizer=trainer.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     run.finish(model, time.perf_counter() - reporter.start)
@@ -141,10 +144,10 @@ class _Reporter(keras.callbacks.Callback):
         self.values = {name: smoother.add(float(logs[name])) for name, smoother in self.smooth.items()}
         if self.timed_from is None:  # the first batch also traced the graph: time from its end
             self.timed_from = (self.step, self._train_seconds())
-        if self.run.stop_requested:
-            self.model.stop_training = True
         if self.step % self.every == 0 or self.run.stop_requested:
             self._report(logs)
+        if self.run.stop_requested:  # end now: Keras's own stop_training would still validate the epoch
+            raise _Stopped
 
     def on_test_begin(self, logs=None):
         self.train_seconds += time.perf_counter() - self.epoch_start
@@ -184,6 +187,10 @@ class _Reporter(keras.callbacks.Callback):
         except Exception:  # the glimpse is a view of the run, not part of it
             log.warning("No glimpse of %s at step %d", self.run.config, self.step, exc_info=True)
             return None
+
+
+class _Stopped(Exception):
+    """Raised by the reporter after the batch in which Stop was asked for, to leave `fit` at once."""
 
 
 def _maybe(logs, key: str) -> float | None:

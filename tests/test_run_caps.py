@@ -10,6 +10,7 @@ from mnist_core import run_queue
 from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Progress
 from mnist_core.slots import TrainingSlots
+from mnist_core.train_process import TrainingProcesses
 from tests.apptest import open_page
 from tests.test_run_queue import TINY, _until
 
@@ -30,6 +31,8 @@ def trains(monkeypatch):
         return run
 
     monkeypatch.setattr(run_queue, "train", fake_train)
+    # the app's queue trains in child processes: there, too, the run goes to the fake in this process
+    monkeypatch.setattr(TrainingProcesses, "train", lambda self, run: fake_train(run.config, run=run))
     return release, deaf
 
 

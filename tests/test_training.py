@@ -81,7 +81,8 @@ def test_stop_ends_within_one_batch():
         run.stop()
 
     train(run.config, on_progress=stop_at_first_report, run=run)
-    assert run.status == "stopped" and run.progress[-1].step == first[0] + 1
+    assert run.status == "stopped" and run.progress[-1].step == first[0]  # no batch after the Stop
+    assert not any(p.epoch_end for p in run.progress)  # it ended mid-epoch, without validating that epoch
     assert run.model.predict_on_batch(np.zeros((1, 28, 28, 1))).shape == (1, 10)
 
 

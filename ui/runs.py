@@ -11,6 +11,7 @@ from mnist_core.device import chosen_devices
 from mnist_core.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
 from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Run
+from mnist_core.train_process import TrainingProcesses
 from ui.state import visitor
 
 OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on one chart
@@ -37,9 +38,12 @@ def _setting(name: str, default: int, low: int, high: int) -> int:
 
 @st.cache_resource
 def run_queue() -> RunQueue:
-    """One queue for every visitor; its reaper stops runs whose browser stopped sending heartbeats."""
+    """One queue for every visitor; its reaper stops runs whose browser stopped sending heartbeats.
+
+    Runs train in child processes (see mnist_core.train_process) unless MNIST_LAB_TRAIN_PROCESS=0."""
     limits = server_limits()
-    queue = RunQueue(limits=limits, abandon_after_s=45, stop_grace_s=30)
+    processes = TrainingProcesses() if _setting("MNIST_LAB_TRAIN_PROCESS", 1, 0, 1) else None
+    queue = RunQueue(limits=limits, abandon_after_s=45, stop_grace_s=30, processes=processes)
     queue.start_reaper()
     return queue
 

@@ -1,0 +1,94 @@
+"""Training in child processes, as the app does: reports, glimpses and the model come back, Stop ends the
+run at once, a child that dies or fails ends its run with one sentence, and runs at once all finish."""
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist_core.config import PRECISIONS, TrainConfig
+from mnist_core.data import load_mnist
+from mnist_core.run_queue import RunQueue, ServerLimits
+from mnist_core.runs import Run
+from mnist_core.train_process import TrainingProcesses
+from tests.test_run_queue import _until
+
+QUICK = TrainConfig(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
+
+
+@pytest.fixture
+def processes():
+    processes = TrainingProcesses(spare_idle_s=60)
+    yield processes
+    processes.close()
+
+
+def _children() -> list[int]:
+    """This process's child processes (Linux's /proc)."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        found += [int(pid) for pid in (task / "children").read_text().split()]
+    return found
+
+
+def _train_in_background(processes: TrainingProcesses, run: Run) -> threading.Thread:
+    thread = threading.Thread(target=processes.train, args=(run,), daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_run_in_a_child_process_reports_learns_and_returns_its_model(processes):
+    run = Run(QUICK)
+    processes.train(run)
+    assert run.status == "finished" and run.error is None
+    steps = [p.step for p in run.progress]
+    assert steps == sorted(steps) and steps[-1] == run.progress[-1].total_steps
+    assert [p.epoch for p in run.progress if p.epoch_end] == [1, 2] and run.progress[-1].val_accuracy > 0.8
+    assert run.glimpse is not None and run.glimpse.kernels.shape == (6, 5, 5)  # LeNet-5's first layer
+    _, (x_test, y_test) = load_mnist()  # the oracle: the returned model, scored here on unseen digits
+    read = run.model.predict(x_test[:1000, ..., None] / 255.0, verbose=0).argmax(axis=1)
+    assert (read == y_test[:1000]).mean() > 0.8
+    assert _until(lambda: not _children(), 10)  # the child has gone, and its memory with it
+
+
+def test_stop_ends_the_child_run_at_once_with_its_model(processes):
+    run = Run(QUICK)
+    thread = _train_in_background(processes, run)
+    assert _until(lambda: len(run.progress) >= 2, 120)
+    run.stop()
+    thread.join(60)
+    assert run.status == "stopped" and run.model is not None
+    assert run.progress[-1].step < run.progress[-1].total_steps and not any(p.epoch_end for p in run.progress)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the child through /proc")
+def test_a_child_that_dies_fails_its_run_in_one_sentence(processes):
+    run = Run(QUICK)
+    thread = _train_in_background(processes, run)
+    assert _until(lambda: run.progress, 120)
+    for pid in _children():
+        os.kill(pid, signal.SIGKILL)
+    thread.join(30)
+    assert run.status == "failed" and run.error.startswith("The training process ended unexpectedly (exit code -9)")
+
+
+def test_a_failure_inside_the_child_is_one_sentence(processes, monkeypatch):
+    monkeypatch.setenv("MNIST_LAB_DEVICES", "/cpu:7")  # inherited by the child, which cannot honour it
+    run = Run(QUICK)
+    processes.train(run)
+    assert run.status == "failed" and "\n" not in run.error
+    assert "MNIST_LAB_DEVICES names '/cpu:7', which this machine does not have" in run.error
+
+
+def test_runs_at_once_in_child_processes_all_finish(processes):
+    queue = RunQueue(limits=ServerLimits(max_concurrent=2, per_visitor=2), processes=processes)
+    tiny = dict(epochs=1, train_size=640, batch_size=64, validation_split=0.1)
+    runs = [queue.submit(TrainConfig(model=model, precision=precision, **tiny))
+            for model, precision in zip(["cnn", "lenet5", "mlp"], PRECISIONS)]
+    assert all(run.wait(300) for run in runs)
+    assert [(r.config.model, r.config.precision, r.status, r.error) for r in runs if r.status != "finished"] == []
+    assert all(np.isfinite(r.progress[-1].loss) for r in runs)
