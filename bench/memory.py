@@ -34,6 +34,18 @@ def memory_mb(pid: int) -> dict[str, float]:
     return {key: int(fields[key].split()[0]) * 1024 / 1e6 for key in ("VmRSS", "VmHWM")}
 
 
+def children_mb(pid: int) -> float:
+    """VmRSS of every process below `pid` (its training processes), in MB; 0 when it has none."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += memory_mb(int(child))["VmRSS"] + children_mb(int(child))
+            except (FileNotFoundError, KeyError, ProcessLookupError):  # it just ended
+                pass
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -90,14 +102,15 @@ def tour(page, url: str, after_each=None) -> list[str]:
 
 
 def train_default(page, pid: int) -> tuple[float, float]:
-    """Press Start training with the default settings; returns (seconds, peak RSS MB sampled every 0.1 s)."""
+    """Press Start training with the default settings; returns (seconds, peak RSS MB sampled every 0.1 s,
+    the server's and its training processes' together)."""
     page.locator('[data-testid="stSidebarNav"] a', has_text="Train").click()
     settle(page)
     peak, done = [0.0], threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], memory_mb(pid)["VmRSS"])
+            peak[0] = max(peak[0], memory_mb(pid)["VmRSS"] + children_mb(pid))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)

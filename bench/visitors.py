@@ -31,7 +31,7 @@ from pathlib import Path
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from bench.memory import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, free_port, memory_mb, start_server, stop
+from bench.memory import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, children_mb, free_port, memory_mb, start_server, stop
 
 TOUR = ("Draw", "Filters and feature maps", "Where it looked", "Evaluate")
 NAV = '[data-testid="stSidebarNav"]'
@@ -152,8 +152,10 @@ def reset_peak(pid: int) -> None:
 
 
 def show(what: str, pid: int, port: int) -> float:
-    rss = memory_mb(pid)
-    print(f"  {what:<34} {rss['VmRSS']:6.0f} MB RSS  (peak {rss['VmHWM']:4.0f})  sessions: {sessions(port)}",
+    """Print the server's RSS (and its training processes', when it has some alive); return the server's."""
+    rss, children = memory_mb(pid), children_mb(pid)
+    spare = f" + {children:.0f} MB in training processes" if children else ""
+    print(f"  {what:<34} {rss['VmRSS']:6.0f} MB RSS{spare}  (peak {rss['VmHWM']:4.0f})  sessions: {sessions(port)}",
           flush=True)
     return rss["VmRSS"]
 

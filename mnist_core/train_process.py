@@ -30,6 +30,7 @@ from mnist_core.runs import Run, failure_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct("<Q")
+SPARE_DELAY_S = 5.0  # after a run ends, before a new spare starts importing
 
 
 class TrainingProcesses:
@@ -60,9 +61,16 @@ class TrainingProcesses:
             _relay(child, run)
         finally:
             child.end()
-            with self._lock:
-                if time.monotonic() < self._wanted_until and not (self._spare and self._spare.usable()):
-                    self._spare = _Child(self.nice, self.spare_idle_s)
+            # The next spare's import (6 s of CPU) waits until the page has shown how the run ended.
+            respawn = threading.Timer(SPARE_DELAY_S, self._respawn)
+            respawn.daemon = True
+            respawn.start()
+
+    def _respawn(self) -> None:
+        """Start a new spare if somebody still may want one and none is there."""
+        with self._lock:
+            if time.monotonic() < self._wanted_until and not (self._spare and self._spare.usable()):
+                self._spare = _Child(self.nice, self.spare_idle_s)
 
     def close(self) -> None:
         """End the spare, if any (a running child ends with its run)."""
