@@ -4,15 +4,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool, window_origin
-from mnist_core.inside_figures import add_window, dot_product, heatmap
+from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, output_size, pool
+from mnist_core.inside_figures import heatmap
+from ui.convolution_view import K, start_position, stepper
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.state import current_digit, kept, visitor
 
 CUSTOM = "Custom (edit the grid)"
-K = 3  # every kernel on this page is 3×3
-PLAY_EVERY_S = 0.6
 
 image, sentence = current_digit()
 st.title("Convolution")
@@ -39,49 +38,8 @@ if not kernel.any():
     st.info("All nine weights are 0, so every output would be 0: put some numbers in the grid.")
     st.stop()
 output = apply_kernel(image, kernel, stride, padding)  # (size, size)
-if me.conv_position is None or me.conv_position >= size * size:  # first visit, or the output shrank
-    me.conv_position = int(np.abs(output).argmax())  # start where the kernel responds most
-
-
-def move(delta: int) -> None:
-    me.conv_position = (me.conv_position + delta) % (size * size)
-    st.session_state[f"conv_position_{size}"] = me.conv_position  # the slider shows where the window is
-
-
-def slid() -> None:
-    me.conv_position = st.session_state[f"conv_position_{size}"]
-
-
-@st.fragment(run_every=PLAY_EVERY_S if me.conv_playing else None)
-def stepper() -> None:
-    """The window, its arithmetic and the output pixel it makes; only this part reruns while playing."""
-    if me.conv_playing:
-        move(1)
-    row, col = divmod(me.conv_position, size)
-    patch, total = dot_at(image, kernel, row, col, stride, padding)
-    top, left = window_origin(n, K, stride, padding, row, col)
-    back, play, forward, slider = st.columns([1.3, 1.5, 1.3, 7], vertical_alignment="bottom")
-    back.button("◀ Prev", key="conv_prev", on_click=move, args=(-1,))
-    if play.button("❚❚ Pause" if me.conv_playing else "▶ Play", key="conv_play"):
-        me.conv_playing = not me.conv_playing
-        st.rerun()
-    forward.button("Next ▶", key="conv_next", on_click=move, args=(1,))
-    st.session_state.setdefault(f"conv_position_{size}", me.conv_position)
-    slider.slider(f"Window position (of {size * size}, row by row)", 0, size * size - 1,
-                  key=f"conv_position_{size}", on_change=slid)
-    picture, result, arithmetic = st.columns([1, 1, 1.5])
-    picture.plotly_chart(show(add_window(heatmap(image, f"Input ({n}×{n})", height=300), top, left, K)),
-                         key="conv_input_fig")
-    result.plotly_chart(show(add_window(heatmap(output, f"Output ({size}×{size})", height=300, diverging=True),
-                                        row, col, 1, colour="black")), key="conv_output_fig")
-    arithmetic.metric(f"Output at row {row}, column {col}", f"{total:.3f}", border=True)
-    arithmetic.plotly_chart(show(dot_product(patch, kernel, height=170)), key="conv_dot_fig")
-    st.caption(f"The window's top-left corner sits on row {top}, column {left} of the image"
-               + (", partly on the zero padding" if min(top, left) < 0 or max(top, left) + K > n else "")
-               + f" (the yellow box). The sum of the {K * K} products is the output pixel in the black box.")
-
-
-stepper()
+start_position(output)
+stepper(image, kernel, output, stride, padding)
 st.markdown(
     f"A {K}×{K} kernel with stride {stride} and '{padding}' padding turns the {n}×{n} image into "
     f"**{size}×{size}**. At each position the kernel multiplies the {K * K} pixels under it by its "

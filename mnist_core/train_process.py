@@ -1,18 +1,20 @@
-"""Training in a child process: the server's pages keep the CPU they need, and a run's memory goes back
-to the system when it ends.
+"""Training in child processes: the server's pages keep the CPU they need, and the memory training takes
+goes back to the system.
 
 Two things go wrong when a server trains in its own threads. Training shares TensorFlow's thread pools
 and the CPU with every visitor's predictions, so strokes wait behind batches. And Keras 3 with TensorFlow
 keeps every `fit`'s traced graphs alive (keras-team/keras#21090; 10–16 MB per run here, never returned).
-`TrainingProcesses` trains each run in a fresh child process at a lower OS priority, relays its progress
-and glimpses to the `Run` the page polls, forwards Stop, loads the trained model back (safe mode), and
-lets the child exit. A spare child, started when somebody opens the Train page (`prewarm`), has already
-imported Keras and loaded MNIST, so that a run starts in about a second instead of an import's 6 s.
+`TrainingProcesses` trains runs in child processes at a lower OS priority, relays their progress and
+glimpses to the `Run` the page polls, forwards Stop, and loads each trained model back (safe mode). A
+child trains up to `RUNS_PER_PROCESS` runs one after another and then exits (so what it kept goes back
+to the system), as does a child nobody used for `idle_s`, or one whose run failed. Opening the Train page
+(`prewarm`) starts a child if none is free, so that by the time its visitor presses Start, Keras is
+imported and MNIST loaded: a run starts in about a second instead of an import's 6–10 s.
 
-The parent and the child speak length-prefixed pickles over the child's stdin and stdout; whatever else
+The parent and a child speak length-prefixed pickles over the child's stdin and stdout; whatever else
 the child prints goes to stderr. Messages, child to parent: ("ready",), ("progress", Progress, Glimpse),
 ("ended", model bytes or None, seconds), ("failed", sentence). Parent to child: ("train", TrainConfig),
-("stop",). A closed stdin means the parent is gone: a spare exits, a run stops.
+("stop",). A closed stdin means the parent is gone (or done with it): an idle child exits, a run stops.
 """
 
 import os
@@ -30,58 +32,57 @@ from mnist_core.runs import Run, failure_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct("<Q")
-SPARE_DELAY_S = 5.0  # after a run ends, before a new spare starts importing
+RUNS_PER_PROCESS = 10  # then the child exits, giving back what Keras kept of its runs (10–16 MB each)
 
 
 class TrainingProcesses:
-    """Trains each run in its own child process; at most one warmed-up spare waits between runs."""
+    """The server's training children: free ones wait (warmed up) for the next run, busy ones train one."""
 
-    def __init__(self, *, spare_idle_s: float = 300.0, nice: int = 10):
-        self.spare_idle_s, self.nice = spare_idle_s, nice
+    def __init__(self, *, idle_s: float = 300.0, nice: int = 10):
+        self.idle_s, self.nice = idle_s, nice
         self._lock = threading.Lock()
-        self._spare: _Child | None = None
-        self._wanted_until = 0.0  # a spare is kept ready until then (somebody opened the Train page)
+        self._free: list[_Child] = []
 
     def prewarm(self) -> None:
-        """Have a spare child warming up or ready, and keep one ready for `spare_idle_s` from now."""
+        """Somebody may start a run soon: have one child free (warming up or ready)."""
         with self._lock:
-            self._wanted_until = time.monotonic() + self.spare_idle_s
-            if not (self._spare and self._spare.usable()):
-                self._spare = _Child(self.nice, self.spare_idle_s)
+            self._free = [child for child in self._free if child.usable()]
+            if not self._free:
+                self._free.append(_Child(self.nice, self.idle_s))
 
     def train(self, run: Run) -> None:
-        """Train `run` in a child process (blocks until it ended); `run` ends finished, stopped or failed."""
+        """Train `run` in a child (blocks until it ended); `run` ends finished, stopped or failed."""
         if not run.begin():
             return
         with self._lock:
-            child, self._spare = self._spare if self._spare and self._spare.usable() else None, None
-        child = child or _Child(self.nice, self.spare_idle_s)
+            usable = [child for child in self._free if child.usable()]
+            child = usable[0] if usable else _Child(self.nice, self.idle_s)
+            self._free = usable[1:]
+        healthy = False
         try:
             child.send(("train", run.config))
-            _relay(child, run)
+            healthy = _relay(child, run)
         finally:
-            child.end()
-            # The next spare's import (6 s of CPU) waits until the page has shown how the run ended.
-            respawn = threading.Timer(SPARE_DELAY_S, self._respawn)
-            respawn.daemon = True
-            respawn.start()
-
-    def _respawn(self) -> None:
-        """Start a new spare if somebody still may want one and none is there."""
-        with self._lock:
-            if time.monotonic() < self._wanted_until and not (self._spare and self._spare.usable()):
-                self._spare = _Child(self.nice, self.spare_idle_s)
+            child.runs += 1
+            if healthy and child.runs < RUNS_PER_PROCESS and child.usable():
+                child.last_used = time.monotonic()
+                with self._lock:
+                    self._free.append(child)
+            else:
+                child.end()
 
     def close(self) -> None:
-        """End the spare, if any (a running child ends with its run)."""
+        """End the free children (a busy one ends with its run)."""
         with self._lock:
-            spare, self._spare, self._wanted_until = self._spare, None, 0.0
-        if spare:
-            spare.end()
+            free, self._free = self._free, []
+        for child in free:
+            child.end()
 
 
-def _relay(child: "_Child", run: Run) -> None:
-    """Copy the child's reports into `run` and pass on Stop, until the run ends or the child dies."""
+def _relay(child: "_Child", run: Run) -> bool:
+    """Copy the child's reports into `run` and pass on Stop, until the run ends or the child dies.
+
+    True when the child sent its run's end and may train another."""
     asked_to_stop = False
     while run.finished_at is None:  # set once the run ended here, or the reaper let go of it
         if run.stop_requested and not asked_to_stop:
@@ -99,16 +100,18 @@ def _relay(child: "_Child", run: Run) -> None:
         elif message[0] == "ended":
             from mnist_core.export import model_from_bytes
             run.finish(model_from_bytes(message[1]) if message[1] else None, message[2])
+            return True
         elif message[0] == "failed":
             run.fail(message[1])
+    return False
 
 
 class _Child:
     """One child process (see `main`) and a thread reading its messages into `messages`."""
 
     def __init__(self, nice: int, idle_s: float):
-        self.born = time.monotonic()
-        self.idle_s = idle_s
+        self.last_used = time.monotonic()  # started, or ended its latest run
+        self.idle_s, self.runs = idle_s, 0
         options = {"creationflags": subprocess.BELOW_NORMAL_PRIORITY_CLASS} if sys.platform == "win32" else {}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from mnist_core.train_process import main; main()", str(nice), str(idle_s)],
@@ -120,7 +123,7 @@ class _Child:
 
     def usable(self) -> bool:
         """Alive, and not about to leave for having waited too long (it exits after `idle_s` unused)."""
-        return self.process.poll() is None and time.monotonic() - self.born < self.idle_s - 10
+        return self.process.poll() is None and time.monotonic() - self.last_used < self.idle_s - 10
 
     def send(self, message: tuple) -> None:
         try:
@@ -135,7 +138,7 @@ class _Child:
             return None
 
     def end(self, grace_s: float = 5.0) -> None:
-        """Close its stdin (a spare leaves, a run stops), wait `grace_s` for it to exit, then kill it."""
+        """Close its stdin (a free child leaves, a run stops), wait `grace_s` for it to exit, then kill it."""
         try:
             self.process.stdin.close()
         except OSError:
@@ -212,26 +215,30 @@ def _serve(nice: int, idle_s: float) -> None:
     except Exception:  # a setting the run cannot honour either: the run itself will say so
         pass
     _write(channel, ("ready",))
-    messages: queue.Queue = queue.Queue()
-    threading.Thread(target=_read_into, args=(sys.stdin.buffer, messages), daemon=True).start()
-    try:
-        job = messages.get(timeout=idle_s)
-    except queue.Empty:
-        return
-    if job is None or job[0] != "train":
-        return
-    run = _RelayedRun(job[1], lambda message: _write(channel, message))
-    threading.Thread(target=_stop_when_asked, args=(messages, run), daemon=True).start()
-    try:
-        train(run.config, run=run)
-        _write(channel, ("ended", model_bytes(run.model) if run.model is not None else None, run.seconds))
-    except BrokenPipeError:  # the parent is gone
-        return
-    except Exception as exc:  # the parent shows one sentence; the traceback goes to the server's log
-        import traceback
+    jobs: queue.Queue = queue.Queue()
+    current: list[Run] = []  # the run training now, for the reader's Stop
+    threading.Thread(target=_read_jobs, args=(sys.stdin.buffer, jobs, current), daemon=True).start()
+    while True:
+        try:
+            job = jobs.get(timeout=idle_s)
+        except queue.Empty:
+            return
+        if job is None:
+            return
+        run = _RelayedRun(job[1], lambda message: _write(channel, message))
+        current[:] = [run]
+        try:
+            train(run.config, run=run)
+            _write(channel, ("ended", model_bytes(run.model) if run.model is not None else None, run.seconds))
+        except BrokenPipeError:  # the parent is gone
+            return
+        except Exception as exc:  # the parent shows one sentence; the traceback goes to the server's log
+            import traceback
 
-        traceback.print_exc()
-        _write(channel, ("failed", failure_sentence(exc)))
+            traceback.print_exc()
+            _write(channel, ("failed", failure_sentence(exc)))
+            return  # after a failure the parent ends this child; leave first
+        current.clear()
 
 
 def _warm_up() -> None:
@@ -245,8 +252,15 @@ def _warm_up() -> None:
           validation_data=(np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.uint8)))
 
 
-def _stop_when_asked(messages: queue.Queue, run: Run) -> None:
-    """Stop `run` on the parent's ("stop",), or when the parent closes the pipe."""
-    while (message := messages.get()) is not None and message[0] != "stop":
-        pass
-    run.stop()
+def _read_jobs(stream: BinaryIO, jobs: queue.Queue, current: list[Run]) -> None:
+    """The child's reader: ("stop",) stops the run training now; ("train", …) waits in `jobs`; a closed
+    stdin stops the run and puts None."""
+    while (message := _read(stream)) is not None:
+        if message[0] == "stop":
+            for run in list(current):
+                run.stop()
+        else:
+            jobs.put(message)
+    for run in list(current):
+        run.stop()
+    jobs.put(None)

@@ -84,6 +84,17 @@ def test_wrong_codes_get_one_sentence():
         assert message in at.error[0].value and "/" not in at.error[0].value
 
 
+def test_the_teachers_first_drawing_is_counted_at_once_and_in_the_singular():
+    teacher, _ = teacher_opens()
+    teacher.session_state["visitor"].drawing = load_mnist()[1][0][0].astype(np.float32) / 255
+    teacher.selectbox(key="class_label").set_value(7).run()
+    teacher.button(key="class_add_current").click().run()  # the download is drawn after the drawing is saved
+    assert_ok(teacher)
+    assert "Download the 1 drawing (.npz)" in [b.label for b in teacher.get("download_button")]
+    assert any(c.value.startswith("Class code · 1 drawing · closes in") for c in teacher.caption)
+    assert "How the models read our 1 drawing" in [h.value for h in teacher.subheader]
+
+
 def test_the_teacher_deletes_the_class_and_the_drawings():
     teacher, code = teacher_opens()
     store = ClassroomStore(database_url())

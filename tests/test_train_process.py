@@ -1,5 +1,6 @@
-"""Training in child processes, as the app does: reports, glimpses and the model come back, Stop ends the
-run at once, a child that dies or fails ends its run with one sentence, and runs at once all finish."""
+"""Training in child processes, as the app does: reports, glimpses and the model come back, a child trains
+runs in turn and then leaves, Stop ends the run at once, a child that dies or fails ends its run with one
+sentence, and runs at once all finish."""
 
 import os
 import signal
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mnist_core import train_process
 from mnist_core.config import PRECISIONS, TrainConfig
 from mnist_core.data import load_mnist
 from mnist_core.run_queue import RunQueue, ServerLimits
@@ -22,7 +24,7 @@ QUICK = TrainConfig(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-
 
 @pytest.fixture
 def processes():
-    processes = TrainingProcesses(spare_idle_s=60)
+    processes = TrainingProcesses(idle_s=60)
     yield processes
     processes.close()
 
@@ -52,7 +54,18 @@ def test_a_run_in_a_child_process_reports_learns_and_returns_its_model(processes
     _, (x_test, y_test) = load_mnist()  # the oracle: the returned model, scored here on unseen digits
     read = run.model.predict(x_test[:1000, ..., None] / 255.0, verbose=0).argmax(axis=1)
     assert (read == y_test[:1000]).mean() > 0.8
-    assert _until(lambda: not _children(), 10)  # the child has gone, and its memory with it
+
+
+def test_a_child_trains_runs_in_turn_then_leaves_with_its_memory(processes, monkeypatch):
+    monkeypatch.setattr(train_process, "RUNS_PER_PROCESS", 2)
+    processes.prewarm()
+    first = _children()
+    assert len(first) == 1
+    tiny = TrainConfig(model="mlp", epochs=1, train_size=1000)
+    processes.train(Run(tiny))
+    assert _children() == first  # the same child waits for the next run
+    processes.train(second := Run(tiny))
+    assert second.status == "finished" and _until(lambda: not _children(), 10)  # its second run: it left
 
 
 def test_stop_ends_the_child_run_at_once_with_its_model(processes):
@@ -67,6 +80,7 @@ def test_stop_ends_the_child_run_at_once_with_its_model(processes):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the child through /proc")
 def test_a_child_that_dies_fails_its_run_in_one_sentence(processes):
+    """The next run gets a new child."""
     run = Run(QUICK)
     thread = _train_in_background(processes, run)
     assert _until(lambda: run.progress, 120)
@@ -74,6 +88,8 @@ def test_a_child_that_dies_fails_its_run_in_one_sentence(processes):
         os.kill(pid, signal.SIGKILL)
     thread.join(30)
     assert run.status == "failed" and run.error.startswith("The training process ended unexpectedly (exit code -9)")
+    processes.train(again := Run(TrainConfig(model="mlp", epochs=1, train_size=1000)))
+    assert again.status == "finished"
 
 
 def test_a_failure_inside_the_child_is_one_sentence(processes, monkeypatch):

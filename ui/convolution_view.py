@@ -1,0 +1,74 @@
+"""Convolution's stepper: the window on the input, its arithmetic and the output pixel it makes, moved by
+Prev / Play / Next or the slider (which always shows where the window is)."""
+
+import numpy as np
+import streamlit as st
+
+from mnist_core.convolution import dot_at, output_size, window_origin
+from mnist_core.inside_figures import add_window, dot_product, heatmap
+from ui.present import show
+from ui.state import visitor
+
+K = 3  # every kernel on the Convolution page is 3×3
+PLAY_EVERY_S = 0.6
+
+
+def start_position(output: np.ndarray) -> None:
+    """On a first visit, or when the output shrank below the window's place: start where the kernel
+    responds most."""
+    me = visitor()
+    if me.conv_position is None or me.conv_position >= output.size:
+        me.conv_position = int(np.abs(output).argmax())
+
+
+def _slider_key(size: int) -> str:
+    return f"conv_position_{size}"  # one slider per output size, so a new size never shows a stale value
+
+
+def _move(delta: int, size: int) -> None:
+    me = visitor()
+    me.conv_position = (me.conv_position + delta) % (size * size)
+    st.session_state[_slider_key(size)] = me.conv_position  # the slider shows where the window is
+
+
+def _slid(size: int) -> None:
+    visitor().conv_position = st.session_state[_slider_key(size)]
+
+
+def stepper(image: np.ndarray, kernel: np.ndarray, output: np.ndarray, stride: int, padding: str) -> None:
+    """The window and its arithmetic; only this part reruns while Play moves the window on its own."""
+
+    @st.fragment(run_every=PLAY_EVERY_S if visitor().conv_playing else None)
+    def window() -> None:
+        _stepper(image, kernel, output, stride, padding)
+
+    window()
+
+
+def _stepper(image: np.ndarray, kernel: np.ndarray, output: np.ndarray, stride: int, padding: str) -> None:
+    me, n = visitor(), image.shape[0]
+    size = output_size(n, K, stride, padding)
+    if me.conv_playing:
+        _move(1, size)
+    row, col = divmod(me.conv_position, size)
+    patch, total = dot_at(image, kernel, row, col, stride, padding)
+    top, left = window_origin(n, K, stride, padding, row, col)
+    back, play, forward, slider = st.columns([1.3, 1.5, 1.3, 7], vertical_alignment="bottom")
+    back.button("◀ Prev", key="conv_prev", on_click=_move, args=(-1, size))
+    if play.button("❚❚ Pause" if me.conv_playing else "▶ Play", key="conv_play"):
+        me.conv_playing = not me.conv_playing
+        st.rerun()
+    forward.button("Next ▶", key="conv_next", on_click=_move, args=(1, size))
+    st.session_state.setdefault(_slider_key(size), me.conv_position)
+    slider.slider(f"Window position (of {size * size}, row by row)", 0, size * size - 1,
+                  key=_slider_key(size), on_change=_slid, args=(size,))
+    picture, result, arithmetic = st.columns([1, 1, 1.5])
+    picture.plotly_chart(show(add_window(heatmap(image, f"Input ({n}×{n})", height=300), top, left, K)),
+                         key="conv_input_fig")
+    result.plotly_chart(show(add_window(heatmap(output, f"Output ({size}×{size})", height=300, diverging=True),
+                                        row, col, 1, colour="black")), key="conv_output_fig")
+    arithmetic.metric(f"Output at row {row}, column {col}", f"{total:.3f}", border=True)
+    arithmetic.plotly_chart(show(dot_product(patch, kernel, height=170)), key="conv_dot_fig")
+    st.caption(f"The window's top-left corner sits on row {top}, column {left} of the image"
+               + (", partly on the zero padding" if min(top, left) < 0 or max(top, left) + K > n else "")
+               + f" (the yellow box). The sum of the {K * K} products is the output pixel in the black box.")
