@@ -144,7 +144,7 @@ class _Reporter(keras.callbacks.Callback):
         self.values = {name: smoother.add(float(logs[name])) for name, smoother in self.smooth.items()}
         if self.timed_from is None:  # the first batch also traced the graph: time from its end
             self.timed_from = (self.step, self._train_seconds())
-        if self.step % self.every == 0 or self.run.stop_requested:
+        if self.step % self.every == 0 or self.step == 1 or self.run.stop_requested:  # the first: "it has begun"
             self._report(logs)
         if self.run.stop_requested:  # end now: Keras's own stop_training would still validate the epoch
             raise _Stopped
