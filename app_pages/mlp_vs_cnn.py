@@ -8,7 +8,7 @@ import streamlit as st
 from mnist_core import MODELS, predict_digit
 from mnist_core.anatomy import dense_templates, layer_parameters, template_activations
 from mnist_core.inside_figures import heatmap, heatmap_grid, invariance_chart
-from mnist_core.invariance import INVARIANCE_KINDS, MOVES, holds, invariance_curve, transform
+from mnist_core.invariance import INVARIANCE_KINDS, MOVES, holds, invariance_curve, transform, verdict
 from mnist_core.models import display_name
 from mnist_core.predict import consensus
 from ui.lesson import teacher_notes
@@ -88,26 +88,12 @@ chart.plotly_chart(show(invariance_chart(values, curves[augmented], label, digit
                    key="mlp_vs_cnn_curve_fig")
 
 
-def verdict() -> str:
-    """The conclusion the curves support, for this digit and this move: architecture, data, both or neither."""
-    plain, aug = reach[False], reach[True]
-    ranges = lambda r: ", ".join(f"{display_name(n)} ±{r[n]:g}{unit}" for n in r)  # noqa: E731
-    architecture = all(plain[n] > plain[DENSE] for n in CONVS)
-    data = aug[DENSE] > plain[DENSE]
-    return (f"Each model keeps reading a {digit} (P ≥ 50 %) over — without augmentation: {ranges(plain)}; with "
-            f"augmentation: {ranges(aug)}. "
-            + ("Trained alike on plain digits, every convolutional model goes further than the MLP: the "
-               "architecture helps. " if architecture else "Trained alike on plain digits, not every "
-               "convolutional model goes further than the MLP here: the architecture alone does not decide. ")
-            + (f"Trained on moved copies, the MLP goes ±{aug[DENSE]:g}{unit} instead of ±{plain[DENSE]:g}{unit}: "
-               "the data helps too." if data else "Moved copies in training did not take the MLP further here."))
-
-
-st.markdown(verdict())
+conclusion = verdict(reach[False], reach[True], DENSE, digit, unit)
+st.markdown(conclusion)
 teacher_notes(
     show="Shift the digit with 'without augmentation', then switch to 'with augmentation' and shift again.",
     notice=f"Every MLP template is pinned to pixel positions; a kernel is reused everywhere. The "
            f"{display_name(DENSE)} spends {first[DENSE]:,} weights on its first layer alone.",
-    questions=[("Is it the architecture or the training data?", verdict()),
+    questions=[("Is it the architecture or the training data?", conclusion),
                ("Why compare only models trained alike?", "Otherwise a difference could come from the data "
                 "one model saw and the other did not, and we would credit it to the architecture.")])

@@ -7,6 +7,7 @@ import numpy as np
 from PIL import Image
 
 from mnist_core.inference import forward
+from mnist_core.models import display_name
 
 
 def transform(image: np.ndarray, shift: tuple[float, float] = (0.0, 0.0), angle: float = 0.0,
@@ -61,3 +62,20 @@ def holds(values: np.ndarray, p: np.ndarray, rest: float) -> float:
     while left > 0 and ok[left - 1]:
         left -= 1
     return float(min(values[right] - rest, rest - values[left]))
+
+
+def verdict(plain: dict[str, float], augmented: dict[str, float], dense: str, digit: int, unit: str) -> str:
+    """The conclusion the curves support: how far (`holds`) each model keeps reading `digit` when trained on
+    plain digits and on moved copies, and whether the architecture, the data, both or neither helped.
+    `dense` names the one model without convolutions; `unit` is the move's unit ("px", "°", "%")."""
+    ranges = lambda reach: ", ".join(f"{display_name(n)} ±{reach[n]:g}{unit}" for n in reach)  # noqa: E731
+    architecture = all(plain[n] > plain[dense] for n in plain if n != dense)
+    data = augmented[dense] > plain[dense]
+    return (f"Each model keeps reading a {digit} (P ≥ 50 %) over — without augmentation: {ranges(plain)}; with "
+            f"augmentation: {ranges(augmented)}. "
+            + ("Trained alike on plain digits, every convolutional model goes further than the MLP: the "
+               "architecture helps. " if architecture else "Trained alike on plain digits, not every "
+               "convolutional model goes further than the MLP here: the architecture alone does not decide. ")
+            + (f"Trained on moved copies, the MLP goes ±{augmented[dense]:g}{unit} instead of ±{plain[dense]:g}"
+               f"{unit}: the data helps too." if data else "Moved copies in training did not take the MLP further "
+               "here."))

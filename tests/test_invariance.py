@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mnist_core import build_model
-from mnist_core.invariance import invariance_curve, transform
+from mnist_core.invariance import invariance_curve, transform, verdict
 
 
 def centre_of_mass(image: np.ndarray) -> np.ndarray:
@@ -35,3 +35,18 @@ def test_invariance_curve(trained_cnn, test_set):
         assert curves[name].shape == (9,)
         p = model.predict_on_batch(image[None, :, :, None])[0, digit]
         assert curves[name][4] == pytest.approx(p, abs=1e-5)  # shift 0 is the image itself
+
+
+@pytest.mark.parametrize("plain, augmented, says", [
+    ({"mlp": 2, "cnn": 4, "lenet5": 3}, {"mlp": 5, "cnn": 6, "lenet5": 6},
+     ["every convolutional model goes further than the MLP: the architecture helps.",
+      "the MLP goes ±5px instead of ±2px: the data helps too."]),
+    ({"mlp": 3, "cnn": 4, "lenet5": 3}, {"mlp": 3, "cnn": 6, "lenet5": 6},
+     ["not every convolutional model goes further than the MLP here: the architecture alone does not decide.",
+      "Moved copies in training did not take the MLP further here."]),
+])
+def test_the_verdict_follows_the_ranges_it_is_given(plain, augmented, says):
+    sentence = verdict(plain, augmented, "mlp", 7, "px")
+    assert sentence.startswith("Each model keeps reading a 7 (P ≥ 50 %) over — without augmentation: "
+                               f"MLP ±{plain['mlp']}px, CNN ±{plain['cnn']}px")
+    assert all(part in sentence for part in says)

@@ -13,12 +13,35 @@ from ui.runs import run_queue
 from ui.state import or_stop, visitor
 
 STOP_WAIT_S = 0.8  # Stop waits this long for the run to end, so that the run table shows it within a second
+POLL_S, FIRST_POLL_S = 1.0, 0.25  # while training; while "Preparing" (its first batch is due any moment)
 
 
-@st.fragment(run_every=1)
 def live() -> None:
-    """Polls the worker thread once a second; no Streamlit call ever runs on that thread."""
-    run = visitor().active
+    """The visitor's run, polled once a second (four times a second while it prepares); no Streamlit call
+    ever runs on the run's own thread."""
+    (_first_batch if preparing(visitor().active) else _training)()
+
+
+def preparing(run: Run | None) -> bool:
+    """Holding a training slot (not waiting in line) but with no batch done yet."""
+    return run is not None and not run.done and not run.progress and not run.queue_position
+
+
+@st.fragment(run_every=FIRST_POLL_S)
+def _first_batch() -> None:
+    if not preparing(visitor().active):
+        st.rerun()  # the whole page, which polls at the slower pace from now on
+    _show(visitor().active)
+
+
+@st.fragment(run_every=POLL_S)
+def _training() -> None:
+    if preparing(visitor().active):
+        st.rerun()  # its turn has come: the whole page, which polls faster until its first batch
+    _show(visitor().active)
+
+
+def _show(run: Run | None) -> None:
     if run is None:
         return
     run.heartbeat()
