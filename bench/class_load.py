@@ -3,9 +3,10 @@
     python -m bench.class_load --drawers 10
     python -m bench.class_load --drawers 1 3 5 10     # how many visitors this machine holds
 
-One headless Chromium, one browser context per visitor. The trainer opens the Train page, picks the
-"Quick look" preset and presses Start; meanwhile every drawer opens Draw and, until the run has
-ended, draws a stroke, waits for all the verdicts, and clears. Reported per round: stroke to verdict
+One headless Chromium, one browser context per visitor. The trainer (the teacher) opens the Train page
+and picks the "Quick look" preset; 20 s later the drawers open Draw; 20 s after that the trainer
+presses Start, and every drawer, until the run has ended, draws a stroke, waits for all the verdicts,
+and clears. The browsers run on the server's own two cores, as a class's devices would not. Reported per round: stroke to verdict
 (median, p95, max, and strokes whose verdicts never came within 30 s), "Preparing" (from Start to the
 first progress on the trainer's page) and training (from there to the run listed as ended), both as
 the trainer's page showed them (it polls once a second, so ±1 s), against the same config trained
@@ -103,6 +104,7 @@ async def one_round(url: str, drawers: int) -> dict:
         contexts = [await browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(drawers + 1)]
         over, ready, seconds, lost = asyncio.Event(), asyncio.Event(), [], []
         train_task = asyncio.create_task(trainer(contexts[0], url, over, ready))
+        await asyncio.sleep(20)  # the teacher has the Train page open before the class arrives
         draw_tasks = [asyncio.create_task(drawer(c, url, over, seconds, lost, f"drawer {i}"))
                       for i, c in enumerate(contexts[1:])]
         await asyncio.sleep(20)  # the drawers open Draw and load the models first
