@@ -6,12 +6,14 @@
 One headless Chromium, one browser context per visitor. The trainer (the teacher) opens the Train page
 and picks the "Quick look" preset; 20 s later the drawers open Draw; 20 s after that the trainer
 presses Start, and every drawer, until the run has ended, draws a stroke, waits for all the verdicts,
-and clears. The browsers run on the server's own two cores, as a class's devices would not. Reported per round: stroke to verdict
-(median, p95, max, and strokes whose verdicts never came within 30 s), "Preparing" (from Start to the
-first progress on the trainer's page) and training (from there to the run listed as ended), both as
-the trainer's page showed them (it polls once a second, so ±1 s), against the same config trained
+and clears. The browsers run on the server's own two cores, as a class's devices would not.
+
+Reported per round: stroke to verdict (median, p95, max, and strokes whose verdicts never came within
+30 s), "Preparing" (from Start to the first progress on the trainer's page) and training (from there
+to the run listed as ended), both as the trainer's page showed them, against the same config trained
 alone by the engine in a fresh process (the CLI's path) right before. Targets (the training issue):
-with 10 drawers, every verdict shown, p95 ≤ 1 s, Preparing ≤ 2 s median, the page's run within 1.25× of the CLI's time.
+with 10 drawers, every verdict shown, p95 ≤ 1 s, Preparing ≤ 2 s median, the page's run within 1.25×
+of the CLI's time.
 """
 
 import argparse

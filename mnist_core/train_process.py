@@ -38,16 +38,18 @@ RUNS_PER_PROCESS = 10  # then the child exits, giving back what Keras kept of it
 class TrainingProcesses:
     """The server's training children: free ones wait (warmed up) for the next run, busy ones train one."""
 
-    def __init__(self, *, idle_s: float = 300.0, nice: int = 10):
-        self.idle_s, self.nice = idle_s, nice
+    def __init__(self, *, most: int = 1, idle_s: float = 300.0, nice: int = 10):
+        self.most, self.idle_s, self.nice = most, idle_s, nice  # most: children alive at once (runs at once)
         self._lock = threading.Lock()
         self._free: list[_Child] = []
+        self._busy = 0
 
     def prewarm(self) -> None:
-        """Somebody may start a run soon: have one child free (warming up or ready)."""
+        """Somebody may start a run soon: have one child free (warming up or ready), unless `most` are
+        already alive (every slot training: the next run will find a child when one ends)."""
         with self._lock:
             self._free = [child for child in self._free if child.usable()]
-            if not self._free:
+            if not self._free and self._busy < self.most:
                 self._free.append(_Child(self.nice, self.idle_s))
 
     def train(self, run: Run) -> None:
@@ -57,19 +59,21 @@ class TrainingProcesses:
         with self._lock:
             usable = [child for child in self._free if child.usable()]
             child = usable[0] if usable else _Child(self.nice, self.idle_s)
-            self._free = usable[1:]
+            self._free, self._busy = usable[1:], self._busy + 1
         healthy = False
         try:
             child.send(("train", run.config))
             healthy = _relay(child, run)
         finally:
             child.runs += 1
-            if healthy and child.runs < RUNS_PER_PROCESS and child.usable():
-                child.last_used = time.monotonic()
-                with self._lock:
-                    self._free.append(child)
-            else:
+            keep = healthy and child.runs < RUNS_PER_PROCESS and child.usable()
+            if not keep:
                 child.end()
+            with self._lock:
+                self._busy -= 1
+                if keep:
+                    child.last_used = time.monotonic()
+                    self._free.append(child)
 
     def close(self) -> None:
         """End the free children (a busy one ends with its run)."""

@@ -68,6 +68,17 @@ def test_a_child_trains_runs_in_turn_then_leaves_with_its_memory(processes, monk
     assert second.status == "finished" and _until(lambda: not _children(), 10)  # its second run: it left
 
 
+def test_no_spare_starts_while_every_slot_trains(processes):
+    run = Run(QUICK)
+    thread = _train_in_background(processes, run)
+    assert _until(lambda: run.progress, 120)
+    processes.prewarm()  # the Train page of a visitor whose run is training reruns, and asks again
+    assert len(_children()) == 1  # one slot, busy: a second child would only compete with the run
+    run.stop()
+    thread.join(60)
+    assert len(_children()) == 1  # the same child, free again for the next run
+
+
 def test_stop_ends_the_child_run_at_once_with_its_model(processes):
     run = Run(QUICK)
     thread = _train_in_background(processes, run)

@@ -42,7 +42,7 @@ def run_queue() -> RunQueue:
 
     Runs train in child processes (see mnist_core.train_process) unless MNIST_LAB_TRAIN_PROCESS=0."""
     limits = server_limits()
-    processes = TrainingProcesses() if _setting("MNIST_LAB_TRAIN_PROCESS", 1, 0, 1) else None
+    processes = TrainingProcesses(most=limits.max_concurrent) if _setting("MNIST_LAB_TRAIN_PROCESS", 1, 0, 1) else None
     queue = RunQueue(limits=limits, abandon_after_s=45, stop_grace_s=30, processes=processes)
     queue.start_reaper()
     return queue
