@@ -32,7 +32,7 @@ from mnist_core.runs import Run, failure_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct("<Q")
-RUNS_PER_PROCESS = 10  # then the child exits, giving back what Keras kept of its runs (10–16 MB each)
+RUNS_PER_PROCESS = 5  # then the child exits, giving back what Keras kept of its runs (≈ 20 MB each)
 
 
 class TrainingProcesses:

@@ -62,8 +62,9 @@ def progress_bar(run: Run) -> None:
     p = run.latest
     if run.status == "queued" and run.queue_position:
         wait = run_queue().wait_estimate(run)
-        when = (f"about {max(1, round(wait / 60))} min" if wait is not None and wait >= 60 else
-                f"about {wait:.0f} s" if wait is not None else "not known until the runs ahead show their speed")
+        when = ("not known until the runs ahead show their speed" if wait is None else
+                f"about {max(1, round(wait / 60))} min" if wait >= 60 else
+                f"about {wait:.0f} s" if wait >= 1 else "any moment now")
         st.info(f"Other visitors are training. You are number {run.queue_position} in the queue; "
                 f"estimated wait: {when}.")
         st.progress(0.0, text="Waiting for your turn…")
