@@ -32,6 +32,7 @@ from mnist_core.runs import Run, failure_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct("<Q")
+BEGIN_WITHIN_S = 180.0  # a child that has sent nothing about its run by then is ended, and the run fails
 RUNS_PER_PROCESS = 5  # then the child exits, giving back what Keras kept of its runs (≈ 20 MB each)
 
 
@@ -87,15 +88,20 @@ def _relay(child: "_Child", run: Run) -> bool:
     """Copy the child's reports into `run` and pass on Stop, until the run ends or the child dies.
 
     True when the child sent its run's end and may train another."""
-    asked_to_stop = False
+    asked_to_stop, handed, heard = False, time.monotonic(), False
     while run.finished_at is None:  # set once the run ended here, or the reaper let go of it
         if run.stop_requested and not asked_to_stop:
             child.send(("stop",))
             asked_to_stop = True
+        if not heard and time.monotonic() - handed > BEGIN_WITHIN_S:
+            run.fail(f"The training process did not begin within {BEGIN_WITHIN_S:.0f} s (the server is very busy); "
+                     "try again in a moment.")
+            break
         try:
             message = child.messages.get(timeout=0.05)
         except queue.Empty:
             continue
+        heard = heard or message is None or message[0] != "ready"
         if message is None:
             run.fail(f"The training process ended unexpectedly (exit code {child.exit_code()}); "
                      "try again, or with fewer images.")
@@ -220,19 +226,17 @@ def _serve(nice: int, idle_s: float) -> None:
         pass
     _write(channel, ("ready",))
     jobs: queue.Queue = queue.Queue()
-    current: list[Run] = []  # the run training now, for the reader's Stop
-    threading.Thread(target=_read_jobs, args=(sys.stdin.buffer, jobs, current), daemon=True).start()
+    relay = lambda message: _write(channel, message)  # noqa: E731 - only the training thread writes
+    threading.Thread(target=_read_jobs, args=(sys.stdin.buffer, jobs, relay), daemon=True).start()
     while True:
         try:
-            job = jobs.get(timeout=idle_s)
+            run = jobs.get(timeout=idle_s)
         except queue.Empty:
             return
-        if job is None:
+        if run is None:
             return
-        run = _RelayedRun(job[1], lambda message: _write(channel, message))
-        current[:] = [run]
         try:
-            train(run.config, run=run)
+            train(run.config, run=run)  # returns at once, untouched, when Stop came before it began
             _write(channel, ("ended", model_bytes(run.model) if run.model is not None else None, run.seconds))
         except BrokenPipeError:  # the parent is gone
             return
@@ -242,7 +246,6 @@ def _serve(nice: int, idle_s: float) -> None:
             traceback.print_exc()
             _write(channel, ("failed", failure_sentence(exc)))
             return  # after a failure the parent ends this child; leave first
-        current.clear()
 
 
 def _warm_up() -> None:
@@ -256,15 +259,16 @@ def _warm_up() -> None:
           validation_data=(np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.uint8)))
 
 
-def _read_jobs(stream: BinaryIO, jobs: queue.Queue, current: list[Run]) -> None:
-    """The child's reader: ("stop",) stops the run training now; ("train", …) waits in `jobs`; a closed
-    stdin stops the run and puts None."""
+def _read_jobs(stream: BinaryIO, jobs: queue.Queue, relay) -> None:
+    """The child's reader: ("train", config) makes the run and queues it in `jobs`; ("stop",) stops the
+    latest run, even one still waiting for the warm-up to end; a closed stdin stops it too and puts None."""
+    latest: Run | None = None
     while (message := _read(stream)) is not None:
-        if message[0] == "stop":
-            for run in list(current):
-                run.stop()
-        else:
-            jobs.put(message)
-    for run in list(current):
-        run.stop()
+        if message[0] == "stop" and latest is not None:
+            latest.stop()
+        elif message[0] == "train":
+            latest = _RelayedRun(message[1], relay)
+            jobs.put(latest)
+    if latest is not None:
+        latest.stop()
     jobs.put(None)

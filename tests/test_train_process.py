@@ -103,6 +103,28 @@ def test_a_child_that_dies_fails_its_run_in_one_sentence(processes):
     assert again.status == "finished"
 
 
+def test_stop_while_the_child_still_warms_up_ends_the_run_untrained(processes):
+    processes.prewarm()  # importing Keras: the run is handed over before the child reads it
+    run = Run(QUICK)
+    thread = _train_in_background(processes, run)
+    assert _until(lambda: run.status == "running", 10)
+    run.stop()
+    thread.join(120)
+    assert run.status == "stopped" and run.progress == () and run.model is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the child through /proc")
+def test_a_child_that_never_begins_the_run_is_ended_and_the_run_fails(processes, monkeypatch):
+    monkeypatch.setattr(train_process, "BEGIN_WITHIN_S", 2.0)
+    processes.prewarm()
+    (child,) = _children()
+    os.kill(child, signal.SIGSTOP)  # a child that never answers, whatever the reason
+    run = Run(QUICK)
+    processes.train(run)
+    assert run.status == "failed" and run.error.startswith("The training process did not begin within 2 s")
+    assert _until(lambda: not _children(), 15)  # ended, and its slot's next run gets a new one
+
+
 def test_a_failure_inside_the_child_is_one_sentence(processes, monkeypatch):
     monkeypatch.setenv("MNIST_LAB_DEVICES", "/cpu:7")  # inherited by the child, which cannot honour it
     run = Run(QUICK)
