@@ -255,7 +255,7 @@ def _warm_up() -> None:
     from mnist_core import TrainConfig
     from mnist_core.training import train
 
-    train(TrainConfig(model="lenet5", epochs=1, train_size=1000, batch_size=64),
+    train(TrainConfig(epochs=1, train_size=1000, batch_size=64),
           validation_data=(np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.uint8)))
 
 

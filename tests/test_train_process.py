@@ -30,11 +30,18 @@ def processes():
 
 
 def _children() -> list[int]:
-    """This process's child processes (Linux's /proc)."""
+    """This process's training children (Linux's /proc); a test server or browser of the session is not one."""
     found = []
     for task in Path("/proc/self/task").iterdir():
         found += [int(pid) for pid in (task / "children").read_text().split()]
-    return found
+    return [pid for pid in found if b"mnist_core.train_process" in _cmdline(pid)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:  # it has just exited
+        return b""
 
 
 def _train_in_background(processes: TrainingProcesses, run: Run) -> threading.Thread:
