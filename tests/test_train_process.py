@@ -29,8 +29,15 @@ def processes():
     processes.close()
 
 
-def _children() -> list[int]:
-    """This process's training children (Linux's /proc); a test server or browser of the session is not one."""
+@pytest.fixture
+def children():
+    """Lists the training children started since this test began (Linux's /proc): not a test server or
+    browser of the session, nor a child that an earlier test's app queue keeps for its next run."""
+    before = set(_training_children())
+    return lambda: [pid for pid in _training_children() if pid not in before]
+
+
+def _training_children() -> list[int]:
     found = []
     for task in Path("/proc/self/task").iterdir():
         found += [int(pid) for pid in (task / "children").read_text().split()]
@@ -63,27 +70,27 @@ def test_a_run_in_a_child_process_reports_learns_and_returns_its_model(processes
     assert (read == y_test[:1000]).mean() > 0.8
 
 
-def test_a_child_trains_runs_in_turn_then_leaves_with_its_memory(processes, monkeypatch):
+def test_a_child_trains_runs_in_turn_then_leaves_with_its_memory(processes, children, monkeypatch):
     monkeypatch.setattr(train_process, "RUNS_PER_PROCESS", 2)
     processes.prewarm()
-    first = _children()
+    first = children()
     assert len(first) == 1
     tiny = TrainConfig(model="mlp", epochs=1, train_size=1000)
     processes.train(Run(tiny))
-    assert _children() == first  # the same child waits for the next run
+    assert children() == first  # the same child waits for the next run
     processes.train(second := Run(tiny))
-    assert second.status == "finished" and _until(lambda: not _children(), 10)  # its second run: it left
+    assert second.status == "finished" and _until(lambda: not children(), 10)  # its second run: it left
 
 
-def test_no_spare_starts_while_every_slot_trains(processes):
+def test_no_spare_starts_while_every_slot_trains(processes, children):
     run = Run(QUICK)
     thread = _train_in_background(processes, run)
     assert _until(lambda: run.progress, 120)
     processes.prewarm()  # the Train page of a visitor whose run is training reruns, and asks again
-    assert len(_children()) == 1  # one slot, busy: a second child would only compete with the run
+    assert len(children()) == 1  # one slot, busy: a second child would only compete with the run
     run.stop()
     thread.join(60)
-    assert len(_children()) == 1  # the same child, free again for the next run
+    assert len(children()) == 1  # the same child, free again for the next run
 
 
 def test_stop_ends_the_child_run_at_once_with_its_model(processes):
@@ -97,12 +104,12 @@ def test_stop_ends_the_child_run_at_once_with_its_model(processes):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the child through /proc")
-def test_a_child_that_dies_fails_its_run_in_one_sentence(processes):
+def test_a_child_that_dies_fails_its_run_in_one_sentence(processes, children):
     """The next run gets a new child."""
     run = Run(QUICK)
     thread = _train_in_background(processes, run)
     assert _until(lambda: run.progress, 120)
-    for pid in _children():
+    for pid in children():
         os.kill(pid, signal.SIGKILL)
     thread.join(30)
     assert run.status == "failed" and run.error.startswith("The training process ended unexpectedly (exit code -9)")
@@ -121,15 +128,15 @@ def test_stop_while_the_child_still_warms_up_ends_the_run_untrained(processes):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the child through /proc")
-def test_a_child_that_never_begins_the_run_is_ended_and_the_run_fails(processes, monkeypatch):
+def test_a_child_that_never_begins_the_run_is_ended_and_the_run_fails(processes, children, monkeypatch):
     monkeypatch.setattr(train_process, "BEGIN_WITHIN_S", 2.0)
     processes.prewarm()
-    (child,) = _children()
+    (child,) = children()
     os.kill(child, signal.SIGSTOP)  # a child that never answers, whatever the reason
     run = Run(QUICK)
     processes.train(run)
     assert run.status == "failed" and run.error.startswith("The training process did not begin within 2 s")
-    assert _until(lambda: not _children(), 15)  # ended, and its slot's next run gets a new one
+    assert _until(lambda: not children(), 15)  # ended, and its slot's next run gets a new one
 
 
 def test_a_failure_inside_the_child_is_one_sentence(processes, monkeypatch):
