@@ -33,6 +33,8 @@ def processes():
 def children():
     """Lists the training children started since this test began (Linux's /proc): not a test server or
     browser of the session, nor a child that an earlier test's app queue keeps for its next run."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("finds the training children through Linux's /proc (CI runs on Linux)")
     before = set(_training_children())
     return lambda: [pid for pid in _training_children() if pid not in before]
 
@@ -103,7 +105,6 @@ def test_stop_ends_the_child_run_at_once_with_its_model(processes):
     assert run.progress[-1].step < run.progress[-1].total_steps and not any(p.epoch_end for p in run.progress)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the child through /proc")
 def test_a_child_that_dies_fails_its_run_in_one_sentence(processes, children):
     """The next run gets a new child."""
     run = Run(QUICK)
@@ -127,7 +128,6 @@ def test_stop_while_the_child_still_warms_up_ends_the_run_untrained(processes):
     assert run.status == "stopped" and run.progress == () and run.model is None
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds the child through /proc")
 def test_a_child_that_never_begins_the_run_is_ended_and_the_run_fails(processes, children, monkeypatch):
     monkeypatch.setattr(train_process, "BEGIN_WITHIN_S", 2.0)
     processes.prewarm()
