@@ -42,7 +42,10 @@ def children():
 def _training_children() -> list[int]:
     found = []
     for task in Path("/proc/self/task").iterdir():
-        found += [int(pid) for pid in (task / "children").read_text().split()]
+        try:
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+        except OSError:  # that thread ended while we looked
+            pass
     return [pid for pid in found if b"mnist_core.train_process" in _cmdline(pid)]
 
 
