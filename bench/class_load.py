@@ -2,11 +2,13 @@
 
     python -m bench.class_load --drawers 10
     python -m bench.class_load --drawers 1 3 5 10     # how many visitors this machine holds
+    python -m bench.class_load --drawers 10 --think 3 # drawers who look at each verdict for 3 s
 
 One headless Chromium, one browser context per visitor. The trainer (the teacher) opens the Train page
 and picks the "Quick look" preset; 20 s later the drawers open Draw; 20 s after that the trainer
 presses Start, and every drawer, until the run has ended, draws a stroke, waits for all the verdicts,
-and clears. The browsers run on the server's own two cores, as a class's devices would not.
+and clears (after `--think` seconds: none by default, a worst case; a student reading the verdicts takes
+seconds). The browsers run on the server's own two cores, as a class's devices would not.
 
 Reported per round: stroke to verdict (median, p95, max, and strokes whose verdicts never came within
 30 s), "Preparing" (from Start to the first progress on the trainer's page) and training (from there
@@ -55,22 +57,23 @@ async def stroke(page, x: float) -> None:
     await page.mouse.up()
 
 
-async def drawer(context, url: str, training_over: asyncio.Event, seconds: list, lost: list, name: str) -> None:
+async def drawer(context, url: str, training_over: asyncio.Event, seconds: list, lost: list, name: str,
+                 think: float) -> None:
     page = await context.new_page()
     await page.goto(f"{url}/draw")
     await page.wait_for_selector("canvas.upper-canvas", timeout=120_000)
     i = 0
     while not training_over.is_set():
         try:
-            await draw_once(page, i, seconds, lost, name)
+            await draw_once(page, i, seconds, lost, name, think)
         except Exception:  # noqa: BLE001 - a page that never came back: counted as lost, opened again
             lost.append(i)
             await page.goto(f"{url}/draw", timeout=120_000)
         i += 1
 
 
-async def draw_once(page, i: int, seconds: list, lost: list, name: str) -> None:
-    """One stroke, its verdicts timed, then Clear."""
+async def draw_once(page, i: int, seconds: list, lost: list, name: str, think: float) -> None:
+    """One stroke, its verdicts timed, `think` seconds looking at them, then Clear."""
     await page.wait_for_selector("canvas.upper-canvas", timeout=120_000)
     await stroke(page, 0.3 + 0.4 * (i % 5) / 4)
     start = time.perf_counter()
@@ -80,9 +83,10 @@ async def draw_once(page, i: int, seconds: list, lost: list, name: str) -> None:
         print(f"  {name}: {seconds[-1] * 1000:.0f} ms", flush=True)
     except Exception:  # noqa: BLE001 - a verdict that never came is counted, not fatal
         lost.append(i)
+    await page.wait_for_timeout(think * 1000)
     await page.get_by_role("button", name="Clear", exact=True).click(timeout=60_000)
     await page.wait_for_function(BLANK, timeout=30_000)
-    await page.wait_for_timeout(300)
+    await page.wait_for_timeout(300)  # the emptied canvas settles
 
 
 async def trainer(context, url: str, training_over: asyncio.Event, ready: asyncio.Event) -> dict:
@@ -100,14 +104,14 @@ async def trainer(context, url: str, training_over: asyncio.Event, ready: asynci
     return {"preparing": began - clicked, "training": time.perf_counter() - began}
 
 
-async def one_round(url: str, drawers: int) -> dict:
+async def one_round(url: str, drawers: int, think: float) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         contexts = [await browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(drawers + 1)]
         over, ready, seconds, lost = asyncio.Event(), asyncio.Event(), [], []
         train_task = asyncio.create_task(trainer(contexts[0], url, over, ready))
         await asyncio.sleep(20)  # the teacher has the Train page open before the class arrives
-        draw_tasks = [asyncio.create_task(drawer(c, url, over, seconds, lost, f"drawer {i}"))
+        draw_tasks = [asyncio.create_task(drawer(c, url, over, seconds, lost, f"drawer {i}", think))
                       for i, c in enumerate(contexts[1:])]
         await asyncio.sleep(20)  # the drawers open Draw and load the models first
         ready.set()
@@ -120,6 +124,7 @@ async def one_round(url: str, drawers: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawers", type=int, nargs="+", default=[10])
+    parser.add_argument("--think", type=float, default=0.0, help="seconds a drawer looks at the verdicts")
     args = parser.parse_args()
     config = dataclasses.replace(PRESETS[PRESET], precision=fastest_precision())
     alone = alone_seconds()
@@ -128,12 +133,13 @@ def main() -> None:
         port = free_port()
         server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
         try:
-            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", n))
+            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", n, args.think))
         finally:
             stop(server)
         s = r["seconds"] or [float("nan")]
         p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
-        print(f"{n} drawers: {len(r['seconds'])} verdicts, {r['lost']} never shown; stroke to verdict median "
+        print(f"{n} drawers (think {args.think:g} s): {len(r['seconds'])} verdicts, {r['lost']} never shown; "
+              f"stroke to verdict median "
               f"{statistics.median(s) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {s[-1] * 1000:.0f} ms; "
               f"preparing {r['preparing']:.1f} s; training as the page showed it {r['training']:.1f} s "
               f"= {r['training'] / alone:.2f}× the engine alone", flush=True)

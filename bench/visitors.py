@@ -2,17 +2,18 @@
 as one visitor trains run after run.
 
     python -m bench.visitors                          # both parts, as below
-    python -m bench.visitors --runs 0                 # A only: 30 visitors, 5 at a time
+    python -m bench.visitors --runs 0                 # A only: 2 waves of 30 visitors, 5 at a time
     python -m bench.visitors --visitors 0 --runs 8    # B only: one visitor, 8 small MLP runs
     python -m bench.visitors --ttl 10 --env MALLOC_ARENA_MAX=2
 
 The real server (`streamlit run app.py`) and headless Chromium. After a warm-up visit that loads the
 models, A sends `--visitors` visitors (`--at-once` at a time), each in its own browser context: the
 home page, Draw with one stroke, a Look-inside page, Where it looked and Evaluate, all by the
-sidebar's links (one session each), then the tab closes. B is one visitor who picks the MLP, 1 epoch
-and 5,000 images on the Train page and starts `--runs` runs one after another (the page keeps 5).
-Each part reports VmRSS at start, its peak (VmHWM, reset at the part's start), after the tabs
-closed, after Streamlit's disconnected-session TTL (`--ttl`, passed to the server as
+sidebar's links (one session each), then the tab closes; then a second wave (`--waves`), which tells a
+visitor's lasting cost (the second wave's growth) from the first crowd's high-water mark. B is one
+visitor who picks the MLP, 1 epoch and 5,000 images on the Train page and starts `--runs` runs one
+after another (the page keeps 5). Each part reports VmRSS at start, its peak (VmHWM, reset at the part's
+start), after the tabs closed, after Streamlit's disconnected-session TTL (`--ttl`, passed to the server as
 STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL; the default is 120 s) and after one more short visit:
 Streamlit 1.67 drops expired sessions only when another session is stored.
 Target (the memory issues): server RSS returns near its start once the visitors are gone; hosted
@@ -179,14 +180,15 @@ async def run(args, server, port: int) -> None:
         await asyncio.sleep(args.ttl + 15)
         await visit(browser, url, tour=())  # stores a session, which reaps the expired warm-up session
         if args.visitors:
-            print(f"A. {args.visitors} visitors, {args.at_once} at a time:", flush=True)
             start = show("start (after a warm-up visit)", pid, port)
-            reset_peak(pid)
-            began = time.monotonic()
-            await crowd(browser, url, args.visitors, args.at_once)
-            print(f"  all {args.visitors} visits took {time.monotonic() - began:.0f} s; load average "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
-            await leave_and_wait(browser, url, server, port, args.ttl, start)
+            for wave in range(1, args.waves + 1):
+                print(f"A{wave}. {args.visitors} visitors, {args.at_once} at a time:", flush=True)
+                reset_peak(pid)
+                began = time.monotonic()
+                await crowd(browser, url, args.visitors, args.at_once)
+                print(f"  all {args.visitors} visits took {time.monotonic() - began:.0f} s; load average "
+                      f"{os.getloadavg()[0]:.1f}", flush=True)
+                await leave_and_wait(browser, url, server, port, args.ttl, start)
         if args.runs:
             print(f"B. one visitor, {args.runs} MLP runs (1 epoch, {args.images} images):", flush=True)
             context, page = await arrive(browser, url)
@@ -205,6 +207,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visitors", type=int, default=30)
     parser.add_argument("--at-once", type=int, default=5)
+    parser.add_argument("--waves", type=int, default=2, help="crowds of --visitors, one after another (A1, A2, …)")
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--images", default="5,000", help="the Training images slider's value, as shown")
     parser.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL, seconds")
