@@ -8,7 +8,8 @@ One headless Chromium, one browser context per visitor. The trainer (the teacher
 and picks the "Quick look" preset; 20 s later the drawers open Draw; 20 s after that the trainer
 presses Start, and every drawer, until the run has ended, draws a stroke, waits for all the verdicts,
 and clears (after `--think` seconds: none by default, a worst case; a student reading the verdicts takes
-seconds). The browsers run on the server's own two cores, as a class's devices would not.
+seconds; the drawers' first strokes are then spread over that time). The browsers run on the server's own
+two cores, as a class's devices would not: the CPU each kind of process used during the run is printed.
 
 Reported per round: stroke to verdict (median, p95, max, and strokes whose verdicts never came within
 30 s), "Preparing" (from Start to the first progress on the trainer's page) and training (from there
@@ -26,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from playwright.async_api import async_playwright
 
@@ -48,6 +50,28 @@ def alone_seconds() -> float:
     return float(done.stdout.split()[-1])
 
 
+def cpu_seconds(server: int) -> dict[str, float]:
+    """CPU seconds used so far by the server, its training processes, the browsers and everything else (/proc)."""
+    procs = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            comm, rest = stat.read_text().rsplit(")", 1)
+        except OSError:  # ended meanwhile
+            continue
+        fields = rest.split()
+        procs[int(stat.parent.name)] = (comm.split("(", 1)[1], int(fields[1]), int(fields[11]) + int(fields[12]))
+    used = dict.fromkeys(("server", "training", "browsers", "other"), 0.0)
+    for pid, (comm, ppid, ticks) in procs.items():
+        if pid == server:
+            kind = "server"
+        elif ppid == server:
+            kind = "training"
+        else:
+            kind = "browsers" if "chrom" in comm else "other"
+        used[kind] += ticks / os.sysconf("SC_CLK_TCK")
+    return used
+
+
 async def stroke(page, x: float) -> None:
     box = await page.locator("canvas.upper-canvas").bounding_box()
     await page.mouse.move(box["x"] + x * box["width"], box["y"] + 0.15 * box["height"])
@@ -58,10 +82,12 @@ async def stroke(page, x: float) -> None:
 
 
 async def drawer(context, url: str, training_over: asyncio.Event, seconds: list, lost: list, name: str,
-                 think: float) -> None:
+                 think: float, ready: asyncio.Event, delay: float) -> None:
     page = await context.new_page()
     await page.goto(f"{url}/draw")
     await page.wait_for_selector("canvas.upper-canvas", timeout=120_000)
+    await ready.wait()
+    await asyncio.sleep(delay)  # students who read their verdicts do not all draw at the same instant
     i = 0
     while not training_over.is_set():
         try:
@@ -104,21 +130,25 @@ async def trainer(context, url: str, training_over: asyncio.Event, ready: asynci
     return {"preparing": began - clicked, "training": time.perf_counter() - began}
 
 
-async def one_round(url: str, drawers: int, think: float) -> dict:
+async def one_round(url: str, drawers: int, think: float, server: int) -> dict:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         contexts = [await browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(drawers + 1)]
         over, ready, seconds, lost = asyncio.Event(), asyncio.Event(), [], []
         train_task = asyncio.create_task(trainer(contexts[0], url, over, ready))
         await asyncio.sleep(20)  # the teacher has the Train page open before the class arrives
-        draw_tasks = [asyncio.create_task(drawer(c, url, over, seconds, lost, f"drawer {i}", think))
+        draw_tasks = [asyncio.create_task(drawer(c, url, over, seconds, lost, f"drawer {i}", think, ready,
+                                                 (think + 0.3) * i / drawers))
                       for i, c in enumerate(contexts[1:])]
         await asyncio.sleep(20)  # the drawers open Draw and load the models first
         ready.set()
+        cpu_before, wall = cpu_seconds(server), time.perf_counter()
         result = await train_task
+        cpu = {kind: used - cpu_before[kind] for kind, used in cpu_seconds(server).items()}
+        cpu["available"] = (os.cpu_count() or 1) * (time.perf_counter() - wall)
         await asyncio.gather(*draw_tasks)
         await browser.close()
-    return {**result, "seconds": sorted(seconds), "lost": len(lost)}
+    return {**result, "seconds": sorted(seconds), "lost": len(lost), "cpu": cpu}
 
 
 def main() -> None:
@@ -133,7 +163,7 @@ def main() -> None:
         port = free_port()
         server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
         try:
-            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", n, args.think))
+            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", n, args.think, server.pid))
         finally:
             stop(server)
         s = r["seconds"] or [float("nan")]
@@ -143,6 +173,10 @@ def main() -> None:
               f"{statistics.median(s) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {s[-1] * 1000:.0f} ms; "
               f"preparing {r['preparing']:.1f} s; training as the page showed it {r['training']:.1f} s "
               f"= {r['training'] / alone:.2f}× the engine alone", flush=True)
+        cpu = r["cpu"]
+        print(f"  CPU from Start to the run's end, of {cpu['available']:.0f} core-seconds: " + ", ".join(
+            f"{kind} {cpu[kind] / cpu['available']:.0%}" for kind in ("server", "training", "browsers", "other")),
+            flush=True)
 
 
 if __name__ == "__main__":
