@@ -6,12 +6,14 @@ lesson's order, in ui/lesson.py.
 
 import streamlit as st
 
+from ui.allocator import fewer_malloc_arenas
 from ui.keras_reruns import keep_keras_state_between_runs
 from ui.lesson import navigation
 from ui.present import presenter_switch
 from ui.runs import browser_id, keep_alive
 from ui.state import keep_settings
 
+fewer_malloc_arenas()  # a crowd of visitors leaves less memory behind (before any model predicts)
 keep_keras_state_between_runs()  # Streamlit would reset Keras after every run: its models' kernels with it
 st.set_page_config(page_title="MNIST Lab", page_icon=":material/draw:", layout="wide")
 keep_alive()  # a visitor's training run lives as long as any of their pages is open
