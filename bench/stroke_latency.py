@@ -17,11 +17,11 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from bench.class_load import cpu_seconds
 from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
 from mnist_core import MODELS
 
@@ -36,12 +36,6 @@ def stroke(page, box: dict, x: float) -> None:
     for i in range(1, 25):
         page.mouse.move(box["x"] + x * box["width"], box["y"] + (0.15 + 0.7 * i / 24) * box["height"])
     page.mouse.up()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process `pid` so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def open_draw(page, url: str) -> None:
@@ -87,9 +81,9 @@ def main() -> None:
             page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
             open_draw(page, f"http://127.0.0.1:{port}")
             seconds = rounds(page, 1)  # the session's first stroke
-            cpu = cpu_seconds(server.pid)
+            cpu = cpu_seconds(server.pid)["server"]
             seconds += rounds(page, args.strokes)
-            cpu = cpu_seconds(server.pid) - cpu
+            cpu = cpu_seconds(server.pid)["server"] - cpu
             browser.close()
     finally:
         stop(server)
