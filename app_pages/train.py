@@ -36,6 +36,8 @@ if problem:
     st.error(problem)
 me = visitor()
 busy = problem is not None or me.active is not None
+if not busy:
+    run_queue().expect(config)  # built and traced while the visitor reads: Start begins at the first batch
 # Checked again after the click: a queued double click arrives before the button is disabled.
 if st.button("Start training", type="primary", key="train_start", disabled=busy) and me.active is None:
     try:

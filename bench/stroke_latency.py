@@ -81,16 +81,20 @@ def main() -> None:
             page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
             open_draw(page, f"http://127.0.0.1:{port}")
             seconds = rounds(page, 1)  # the session's first stroke
-            cpu = cpu_seconds(server.pid)["server"]
+            before = cpu_seconds(server.pid)
             seconds += rounds(page, args.strokes)
-            cpu = cpu_seconds(server.pid)["server"] - cpu
+            after = cpu_seconds(server.pid)
+            page.wait_for_timeout(10_000)  # the page at rest: what an open, idle Draw page costs its browser
+            idle = cpu_seconds(server.pid)["browsers"] - after["browsers"]
             browser.close()
     finally:
         stop(server)
     first, rest = seconds[0], sorted(seconds[1:])
     p95 = rest[min(len(rest) - 1, round(0.95 * (len(rest) - 1)))]
     print(f"first stroke of the session: {first * 1000:.0f} ms")
-    print(f"server CPU per stroke and Clear: {cpu / args.strokes * 1000:.0f} ms")
+    per_stroke = {kind: (after[kind] - before[kind]) / args.strokes * 1000 for kind in ("server", "browsers")}
+    print(f"CPU per stroke and Clear: server {per_stroke['server']:.0f} ms, browser {per_stroke['browsers']:.0f} ms "
+          f"(the browser's Playwright mouse included); the idle Draw page: browser {idle / 10 * 100:.0f} % of a core")
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"stroke to verdict over {len(rest)} strokes: median {statistics.median(rest) * 1000:.0f} ms, "
           f"p95 {p95 * 1000:.0f} ms, max {rest[-1] * 1000:.0f} ms (target ≤ 250 ms median, ≤ 500 ms p95)")

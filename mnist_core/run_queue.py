@@ -85,6 +85,11 @@ class RunQueue:
         if self.processes:
             self.processes.prewarm()
 
+    def expect(self, config: TrainConfig) -> None:
+        """A visitor is looking at these settings: a free training process gets them ready to start."""
+        if self.processes:
+            self.processes.expect(config)
+
     def runs(self) -> list[Run]:
         """The runs queued or training now, oldest first."""
         with self._lock:

@@ -9,12 +9,15 @@ glimpses to the `Run` the page polls, forwards Stop, and loads each trained mode
 child trains up to `RUNS_PER_PROCESS` runs one after another and then exits (so what it kept goes back
 to the system), as does a child nobody used for `idle_s`, or one whose run failed. Opening the Train page
 (`prewarm`) starts a child if none is free, so that by the time its visitor presses Start, Keras is
-imported and MNIST loaded: a run starts in about a second instead of an import's 6–10 s.
+imported and MNIST loaded: a run starts in about a second instead of an import's 6–10 s. The page then
+tells a free child which settings it shows (`expect`): the child builds that model and traces its steps
+(`training.prepare`) while the visitor reads, and a run with those settings begins at its first batch.
 
 The parent and a child speak length-prefixed pickles over the child's stdin and stdout; whatever else
 the child prints goes to stderr. Messages, child to parent: ("ready",), ("progress", Progress, Glimpse),
-("ended", model bytes or None, seconds), ("failed", sentence). Parent to child: ("train", TrainConfig),
-("stop",). A closed stdin means the parent is gone (or done with it): an idle child exits, a run stops.
+("ended", model bytes or None, seconds), ("failed", sentence). Parent to child: ("expect", TrainConfig),
+("train", TrainConfig), ("stop",). A closed stdin means the parent is gone (or done with it): an idle
+child exits, a run stops.
 """
 
 import os
@@ -28,6 +31,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from mnist_core.config import TrainConfig
 from mnist_core.runs import Run, failure_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +57,14 @@ class TrainingProcesses:
             if not self._free and self._busy < self.most:
                 self._free.append(_Child(self.nice, self.idle_s))
 
+    def expect(self, config: TrainConfig) -> None:
+        """A visitor looks at these settings: a free child prepares them (once; a new config replaces it)."""
+        with self._lock:
+            child = next((child for child in self._free if child.usable()), None)
+            if child is not None and child.expected != config:
+                child.expected = config
+                child.send(("expect", config))
+
     def train(self, run: Run) -> None:
         """Train `run` in a child (blocks until it ended); `run` ends finished, stopped or failed."""
         if not run.begin():
@@ -67,6 +79,7 @@ class TrainingProcesses:
             healthy = _relay(child, run)
         finally:
             child.runs += 1
+            child.expected = None  # it trained (or dropped) what it had prepared
             keep = healthy and child.runs < RUNS_PER_PROCESS and child.usable()
             if not keep:
                 child.end()
@@ -122,6 +135,7 @@ class _Child:
     def __init__(self, nice: int, idle_s: float):
         self.last_used = time.monotonic()  # started, or ended its latest run
         self.idle_s, self.runs = idle_s, 0
+        self.expected: TrainConfig | None = None  # the settings it was last told to prepare
         options = {"creationflags": subprocess.BELOW_NORMAL_PRIORITY_CLASS} if sys.platform == "win32" else {}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from mnist_core.train_process import main; main()", str(nice), str(idle_s)],
@@ -217,7 +231,7 @@ def _serve(nice: int, idle_s: float) -> None:
         os.nice(nice)
     from mnist_core.data import load_mnist
     from mnist_core.export import model_bytes
-    from mnist_core.training import train
+    from mnist_core.training import prepare, train
 
     load_mnist()
     try:
@@ -228,6 +242,7 @@ def _serve(nice: int, idle_s: float) -> None:
     jobs: queue.Queue = queue.Queue()
     relay = lambda message: _write(channel, message)  # noqa: E731 - only the training thread writes
     threading.Thread(target=_read_jobs, args=(sys.stdin.buffer, jobs, relay), daemon=True).start()
+    prepared = None
     while True:
         try:
             run = jobs.get(timeout=idle_s)
@@ -235,8 +250,15 @@ def _serve(nice: int, idle_s: float) -> None:
             return
         if run is None:
             return
+        if isinstance(run, TrainConfig):  # settings to prepare, unless newer ones or a run already wait
+            if jobs.empty():
+                prepared = None  # the old model goes before the new one is built
+                prepared = _prepared(prepare, run)
+            continue
         try:
-            train(run.config, run=run)  # returns at once, untouched, when Stop came before it began
+            # returns at once, untouched, when Stop came before it began
+            train(run.config, run=run, prepared=prepared)
+            prepared = None
             _write(channel, ("ended", model_bytes(run.model) if run.model is not None else None, run.seconds))
         except BrokenPipeError:  # the parent is gone
             return
@@ -248,24 +270,40 @@ def _serve(nice: int, idle_s: float) -> None:
             return  # after a failure the parent ends this child; leave first
 
 
+def _prepared(prepare, config):
+    """`prepare(config)`, or None if it fails: the run, if it comes, builds its model itself and says why."""
+    try:
+        return prepare(config)
+    except Exception:  # noqa: BLE001 - a config this child cannot prepare is the run's to report
+        import traceback
+
+        traceback.print_exc()
+        return None
+
+
 def _warm_up() -> None:
     """Pay TensorFlow's first-use costs (kernels, tracing machinery) before a visitor waits for them."""
     import numpy as np
 
     from mnist_core import TrainConfig
+    from mnist_core.device import fastest_precision
     from mnist_core.training import train
 
-    train(TrainConfig(epochs=1, train_size=1000, batch_size=64),
+    # in the precision the page's presets use: a first bfloat16 run paid ≈1.5 s more after a float32 warm-up
+    train(TrainConfig(epochs=1, train_size=1000, batch_size=64, precision=fastest_precision()),
           validation_data=(np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.uint8)))
 
 
 def _read_jobs(stream: BinaryIO, jobs: queue.Queue, relay) -> None:
-    """The child's reader: ("train", config) makes the run and queues it in `jobs`; ("stop",) stops the
-    latest run, even one still waiting for the warm-up to end; a closed stdin stops it too and puts None."""
+    """The child's reader: ("train", config) makes the run and queues it in `jobs`, ("expect", config) queues
+    the config; ("stop",) stops the latest run, even one still waiting for the warm-up to end; a closed stdin
+    stops it too and puts None."""
     latest: Run | None = None
     while (message := _read(stream)) is not None:
         if message[0] == "stop" and latest is not None:
             latest.stop()
+        elif message[0] == "expect":
+            jobs.put(message[1])
         elif message[0] == "train":
             latest = _RelayedRun(message[1], relay)
             jobs.put(latest)

@@ -10,6 +10,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -31,11 +32,12 @@ log = logging.getLogger(__name__)
 
 
 def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = None, run: Run | None = None,
-          *, validation_data: tuple[np.ndarray, np.ndarray] | None = None) -> Run:
+          *, validation_data: tuple[np.ndarray, np.ndarray] | None = None, prepared: "Prepared | None" = None) -> Run:
     """Train `config.model` on MNIST into `run` (a new one if None) and return it.
 
-    `validation_data` (uint8 images, labels) replaces the validation split. A run stopped before it
-    began is returned untouched.
+    `validation_data` (uint8 images, labels) replaces the validation split. `prepared` (from `prepare`, for
+    this same config) skips building the model and tracing its steps: the run starts at its first batch,
+    and is the run it would have been without it. A run stopped before it began is returned untouched.
     """
     run = run or Run(config)
     if not run.begin():
@@ -46,14 +48,8 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     if validation_data is not None:
         x_val, y_val = validation_data
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
-    strategy = distribution_strategy()
-    with _SEEDING, strategy.scope() if strategy else contextlib.nullcontext():  # several GPUs: a replica each
-        keras.utils.set_random_seed(config.seed)
-        model = build_model(config.model, config.dropout)
-        model = _with_precision(model, config.precision) if config.precision != "float32" else model
-        trainer = _with_augmentation(model, config.seed) if config.augment else model
-        trainer.compile(optimizer=_optimizer(config, steps_per_epoch * config.epochs),
-                        loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    usable = prepared is not None and prepared.config == config and validation_data is None
+    model, trainer = (prepared.model, prepared.trainer) if usable else _compiled(config, steps_per_epoch)
     reporter = _Reporter(run, steps_per_epoch, on_progress, strip)
     try:
         trainer.fit(to_model_input(x_train), y_train, batch_size=config.batch_size, epochs=config.epochs,
@@ -67,6 +63,53 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     if run.queue_position is None:  # a queued run is closed by its worker once its slot is free
         run.close()
     return run
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A run's model built and compiled, its training and validation steps already traced: `prepare`."""
+
+    config: TrainConfig
+    model: keras.Model    # what the run trains and returns
+    trainer: keras.Model  # what `fit` is called on: the model, or it wrapped in augmentation
+
+
+def prepare(config: TrainConfig) -> Prepared:
+    """Do before Start what a run does before its first batch: build and compile the model as `train` does,
+    and trace its training and validation steps on one batch (about 1 s of a 2 s wait on a CPU).
+
+    The traced steps changed the weights, seed states and optimizer slots: they are put back, so the run
+    that uses this is the run `train` would have made from the config alone (tests/test_training.py)."""
+    (x, y), _ = load_mnist()
+    (x_train, y_train), (x_val, _) = _split(config, x, y)
+    model, trainer = _compiled(config, math.ceil(len(x_train) / config.batch_size))
+    optimizer = trainer.optimizer
+    optimizer.build(trainer.trainable_variables)
+    state = trainer.variables + optimizer.variables
+    saved = [keras.ops.convert_to_numpy(v) for v in state]
+    # One step on a batch and a bit: data that is whole batches is traced for that batch size, and a run's
+    # (usually with a smaller last batch) would be traced again; this traces for any batch size. shuffle=False:
+    # shuffling draws from the global random state, and the run's own shuffle would then draw something else.
+    n = 2 * config.batch_size - 1
+    batches = to_model_input(x_train[:n]), y_train[:n]
+    trainer.fit(*batches, batch_size=config.batch_size, epochs=1, steps_per_epoch=1, shuffle=False, verbose=0,
+                validation_data=batches if len(x_val) else None, validation_steps=1)
+    for variable, value in zip(state, saved, strict=True):
+        variable.assign(value)
+    return Prepared(config, model, trainer)
+
+
+def _compiled(config: TrainConfig, steps_per_epoch: int) -> tuple[keras.Model, keras.Model]:
+    """`config`'s model freshly built from its seed, and the compiled model `fit` trains (it, or it augmented)."""
+    strategy = distribution_strategy()
+    with _SEEDING, strategy.scope() if strategy else contextlib.nullcontext():  # several GPUs: a replica each
+        keras.utils.set_random_seed(config.seed)
+        model = build_model(config.model, config.dropout)
+        model = _with_precision(model, config.precision) if config.precision != "float32" else model
+        trainer = _with_augmentation(model, config.seed) if config.augment else model
+        trainer.compile(optimizer=_optimizer(config, steps_per_epoch * config.epochs),
+                        loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model, trainer
 
 
 def _split(config: TrainConfig, x: np.ndarray, y: np.ndarray):

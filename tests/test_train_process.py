@@ -17,6 +17,7 @@ from mnist_core.data import load_mnist
 from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Run
 from mnist_core.train_process import TrainingProcesses
+from mnist_core.training import train
 from tests.test_run_queue import _until
 
 QUICK = TrainConfig(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
@@ -85,6 +86,22 @@ def test_a_child_trains_runs_in_turn_then_leaves_with_its_memory(processes, chil
     assert children() == first  # the same child waits for the next run
     processes.train(second := Run(tiny))
     assert second.status == "finished" and _until(lambda: not children(), 10)  # its second run: it left
+
+
+def test_a_child_that_prepared_the_settings_trains_the_run_they_make(processes, children):
+    """The page tells the free child what it shows; the run started with those settings is the one the
+    engine makes from them here (the oracle), and one with other settings is too."""
+    processes.train(Run(TrainConfig(model="mlp", epochs=1, train_size=1000)))  # a child warm and waiting
+    tiny = TrainConfig(model="lenet5", epochs=1, train_size=1000, dropout=0.2, validation_split=0.1)
+    processes.expect(tiny)
+    processes.expect(tiny)  # a rerun of the same page: asked once
+    processes.train(run := Run(tiny))
+    assert run.status == "finished" and len(children()) == 1
+    for a, b in zip(train(tiny).model.get_weights(), run.model.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)  # another process: the same arithmetic
+    processes.expect(tiny)
+    processes.train(other := Run(TrainConfig(model="mlp", epochs=1, train_size=1000)))
+    assert other.status == "finished" and other.model.name == "mlp"
 
 
 def test_no_spare_starts_while_every_slot_trains(processes, children):

@@ -7,7 +7,8 @@ import pytest
 
 from mnist_core import Run, TrainConfig
 from mnist_core.curves import BatchSmoother
-from mnist_core.training import train
+from mnist_core.device import fastest_precision
+from mnist_core.training import prepare, train
 
 QUICK = dict(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
 
@@ -70,6 +71,31 @@ def test_progress_reports_feed_curves_and_a_progress_bar(quick_run):
 def test_same_seed_same_metrics(quick_run):
     again = train(TrainConfig(**QUICK))
     assert again.progress[-1].val_loss == quick_run[0].progress[-1].val_loss
+
+
+@pytest.mark.parametrize("settings", [
+    dict(model="lenet5", dropout=0.3, precision=fastest_precision()),   # dropout: its seed state
+    dict(model="cnn", augment=True, optimizer="adam", schedule="cosine"),  # random layers; Adam's slots
+    dict(model="mlp", precision="mixed_float16", optimizer="sgd"),      # the loss scale; momentum
+])
+def test_a_prepared_run_is_the_run_its_settings_make(settings):
+    """`prepare` trains one step to trace it, then puts everything back. The oracle is the same settings
+    trained without it: every weight equal; a different seed (the check's own check) differs."""
+    config = TrainConfig(epochs=1, train_size=1500, batch_size=64, validation_split=0.1, seed=3, **settings)
+    plain = train(config).model.get_weights()
+    prepared = train(config, prepared=prepare(config))
+    assert prepared.status == "finished" and prepared.progress[-1].val_accuracy is not None
+    assert all(np.array_equal(a, b) for a, b in zip(plain, prepared.model.get_weights(), strict=True))
+    other = train(TrainConfig(**{**config.__dict__, "seed": 4})).model.get_weights()
+    assert not all(np.array_equal(a, b) for a, b in zip(plain, other, strict=True))
+
+
+def test_a_run_with_other_settings_ignores_what_was_prepared():
+    config = TrainConfig(**QUICK)
+    other = TrainConfig(**{**QUICK, "model": "mlp", "epochs": 1})
+    run = train(other, prepared=prepare(config))
+    assert run.status == "finished" and run.model.name == "mlp"
+    assert all(np.array_equal(a, b) for a, b in zip(train(other).model.get_weights(), run.model.get_weights()))
 
 
 def test_stop_ends_within_one_batch():
