@@ -28,6 +28,9 @@ from mnist_core.runs import Progress, Run
 # Seeding is process-wide in Keras (`set_random_seed`): runs that start at once seed and build one
 # at a time, so that each run's initial weights come from its own seed.
 _SEEDING = threading.Lock()
+# The page polls a run once a second: a look at the model more often than twice a second is never shown,
+# and each costs a forward pass (≈ 25 ms: every 10 batches, that was a tenth of a CNN epoch's time).
+LOOK_EVERY_S = 0.5
 log = logging.getLogger(__name__)
 
 
@@ -173,6 +176,7 @@ class _Reporter(keras.callbacks.Callback):
         self.smooth = {"loss": BatchSmoother(), "accuracy": BatchSmoother()}
         self.values = {"loss": math.nan, "accuracy": math.nan}
         self.timed_from: tuple[int, float] | None = None  # (step, train seconds) after the first batch
+        self.looked_at = -math.inf  # perf_counter of the latest look at the model
 
     def on_train_begin(self, logs=None):
         self.start = time.perf_counter()
@@ -214,7 +218,10 @@ class _Reporter(keras.callbacks.Callback):
             images_per_s=steps_per_s * self.run.config.batch_size if steps_per_s else None,
             elapsed_s=time.perf_counter() - self.start, eta_s=0.0 if self.run.stop_requested else eta,
             epoch_end=epoch_end, val_loss=_maybe(logs, "val_loss"), val_accuracy=_maybe(logs, "val_accuracy"))
-        self.run.record(record, self._look())
+        now = time.perf_counter()
+        looking = epoch_end or self.run.stop_requested or now - self.looked_at >= LOOK_EVERY_S
+        self.looked_at = now if looking else self.looked_at
+        self.run.record(record, self._look() if looking else None)
         if self.on_progress is not None:
             self.on_progress(record)
 

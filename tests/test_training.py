@@ -131,6 +131,20 @@ def test_smoothed_curves_do_not_jump_at_epoch_boundaries():
     assert all(b < a for a, b in zip(curve, curve[1:]))  # falls at every batch, the boundary included
 
 
+def test_looks_at_the_model_are_paced_by_time_not_by_batches(monkeypatch):
+    """A look costs a forward pass: at most one per LOOK_EVERY_S, plus one at each epoch's end."""
+    from mnist_core import glimpse, training
+
+    looks = []
+    monkeypatch.setattr(training, "look", lambda model, images, step: looks.append(step) or glimpse.look(
+        model, images, step))
+    run = train(TrainConfig(**QUICK))
+    seconds = run.progress[-1].elapsed_s
+    assert len(run.progress) >= 20  # reports every few batches, as before
+    assert 2 <= len(looks) <= 2 + 1 + seconds / training.LOOK_EVERY_S < len(run.progress)
+    assert run.glimpse.step == run.progress[-1].step  # the last look is the run's final state
+
+
 def test_a_failed_glimpse_costs_that_glimpse_never_the_run(monkeypatch):
     from mnist_core import glimpse, training
 
