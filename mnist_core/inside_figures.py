@@ -83,12 +83,38 @@ def heatmap_grid(maps: np.ndarray, titles: list[str], cols: int = 8, cell: int =
 
     Diverging maps share a scale centred on 0; the others (ReLU activations) run from 0 up.
     """
-    traces = [go.Heatmap(z=z, coloraxis="coloraxis", hovertemplate=f"{title}<br>{HOVER}")
-              for z, title in zip(maps, titles, strict=True)]
-    fig = _tiles(traces, titles, cols, height=math.ceil(len(maps) / cols) * (cell + TITLE_PX) + 10)
     limit = float(np.abs(maps).max()) or 1.0
-    scale = dict(colorscale="RdBu", cmid=0) if diverging else dict(colorscale="Viridis", cmin=0, cmax=limit)
-    fig.update_layout(coloraxis=dict(**scale, colorbar=dict(thickness=10, len=0.8)))
+    scale = dict(colorscale="RdBu", zmid=0) if diverging else dict(colorscale="Viridis", zmin=0, zmax=limit)
+    return _mosaic(maps, titles, cols, cell, **scale, colorbar=dict(thickness=10, len=0.8))
+
+
+def _mosaic(maps: np.ndarray, titles: list[str], cols: int, cell: int, hover: bool = True,
+            **colours) -> go.Figure:
+    """Same-sized (H, W) maps in a grid of tiles `cell` px high, each titled, drawn as one heatmap with blank
+    gutters: one trace on one pair of axes. A browser redraws that several times faster than a tile per
+    trace and axes (bench/RESULTS.md, Train page), and the Train page redraws its grids every second."""
+    n, h, w = maps.shape
+    rows = math.ceil(n / cols)
+    gx, gy = max(1, round(w / 8)), math.ceil(TITLE_PX * h / cell)  # gutters, in the maps' own pixels
+    z = np.full((rows * (h + gy), cols * (w + gx) - gx), np.nan)
+    where = np.full(z.shape + (3,), "", dtype=object)  # each pixel's tile title, row and column, for hover
+    annotations = []
+    for i, (image, title) in enumerate(zip(maps, titles, strict=True)):
+        row, col = divmod(i, cols)
+        top, left = row * (h + gy) + gy, col * (w + gx)
+        z[top:top + h, left:left + w] = image
+        where[top:top + h, left:left + w, 0] = title
+        where[top:top + h, left:left + w, 1] = np.arange(h)[:, None]
+        where[top:top + h, left:left + w, 2] = np.arange(w)[None, :]
+        annotations.append(dict(text=title, x=left + (w - 1) / 2, y=top - 0.5, yanchor="bottom",
+                                showarrow=False, font=dict(size=10)))
+    trace = go.Heatmap(z=z, hoverongaps=False, **colours,
+                       **(dict(customdata=where, hovertemplate="%{customdata[0]}<br>row %{customdata[1]}, col "
+                               "%{customdata[2]}: %{z:.3f}<extra></extra>") if hover else dict(hoverinfo="skip")))
+    fig = go.Figure(trace, layout=dict(annotations=annotations, height=rows * (cell + TITLE_PX) + 10,
+                                       margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="rgba(0,0,0,0)"))
+    fig.update_xaxes(visible=False, constrain="domain", range=[-0.5, z.shape[1] - 0.5])
+    fig.update_yaxes(visible=False, range=[z.shape[0] - 0.5, -0.5], scaleanchor="x")
     return fig
 
 
@@ -145,10 +171,10 @@ def saliency_overlay(image: np.ndarray, heat: np.ndarray, title: str, height: in
 
 def learning_strip(images: np.ndarray, labels: np.ndarray, predictions: np.ndarray,
                    confidences: np.ndarray) -> go.Figure:
-    """Fixed test digits with what the model in training reads on each: green when right, red when wrong."""
-    traces = [go.Heatmap(z=image, **INK, showscale=False, hoverinfo="skip") for image in images]
+    """Fixed test digits (uint8 pixels, as the test set holds them) with what the model in training reads on
+    each: green when right, red when wrong."""
     titles = [f"{p} ({c:.0%})" for p, c in zip(predictions, confidences, strict=True)]
-    fig = _tiles(traces, titles, cols=len(images), height=110)
+    fig = _mosaic(images / 255, titles, cols=len(images), cell=84, hover=False, **INK, showscale=False)
     for annotation, right in zip(fig.layout.annotations, predictions == labels, strict=True):
         annotation.font.color = "#1a7f37" if right else "#d62728"
         annotation.font.size = 13

@@ -129,3 +129,24 @@ def test_convolution_applies_relu_before_pooling():
     output = correlate2d(image, CLASSIC_KERNELS[next(iter(CLASSIC_KERNELS))], mode="valid")
     assert f"sets every negative output to 0 ({(output < 0).mean():.0%} of them here)" in text(at)
     assert f"({np.maximum(output, 0)[:26, :26].reshape(13, 2, 13, 2).max(axis=(1, 3)).max():.2f} at most" in text(at)
+
+
+def test_a_grid_of_maps_is_one_heatmap_with_each_map_in_its_tile():
+    """heatmap_grid draws the tiles as one trace (the Train page redraws it every second): each map is
+    found whole at its place in reading order, gutters are blank, and hovering a pixel names its tile."""
+    from mnist_core.inside_figures import heatmap_grid
+
+    maps = np.arange(5 * 4 * 3, dtype=float).reshape(5, 4, 3)  # five 4×3 maps, all values different
+    fig = heatmap_grid(maps, [f"#{i}" for i in range(5)], cols=3, cell=40, diverging=True)
+    [trace] = fig.data
+    z = np.array(trace.z, dtype=float)
+    places = []
+    for i, image in enumerate(maps):
+        (top, left), = np.argwhere(z == image[0, 0])  # the tile's top-left pixel, wherever the layout put it
+        np.testing.assert_array_equal(z[top:top + 4, left:left + 3], image)
+        assert tuple(trace.customdata[top + 1][left + 2]) == (f"#{i}", 1, 2)  # its title, row, column
+        places.append((top, left))
+    (a, b, c), (d, e) = places[:3], places[3:]  # reading order: three in the first row, two below
+    assert a[0] == b[0] == c[0] < d[0] == e[0] and a[1] < b[1] < c[1] and (d[1], e[1]) == (a[1], b[1])
+    assert np.isnan(z).sum() == z.size - maps.size  # everything else is gutter
+    assert [a.text for a in fig.layout.annotations] == [f"#{i}" for i in range(5)]
