@@ -74,8 +74,8 @@ for ended in runs:
         st.warning(f"{ended.label}: {ended.error or ended.note}")
 live_row = [summary(me.active)] if me.active is not None else []  # the run training now, listed too
 st.dataframe(pd.DataFrame([summary(r) for r in runs] + live_row), hide_index=True)
-labels = [r.label for r in runs]
-chosen = st.multiselect("Overlay on one chart", labels, key=kept(OVERLAY))
+labels = [r.label for r in runs if r.progress]  # one stopped before its first batch has nothing to draw
+chosen = st.multiselect("Overlay on one chart", labels, key=kept(OVERLAY)) if labels else []
 if chosen:
     compared = training_curves({r.label: r.progress for r in runs if r.label in chosen})
     st.plotly_chart(show(compared), key="train_compare")

@@ -110,6 +110,23 @@ def test_a_short_run_through_the_page_leaves_a_run_with_a_curve():
         s.display_name for s in MODELS.values()] + ["Your model"]
 
 
+def test_a_run_stopped_before_its_first_batch_is_listed_but_not_drawn():
+    """The teacher stopped it while it waited: the table and the note show it; the comparison chart,
+    with no curve to draw, does not offer it (it drew empty axes)."""
+    from mnist_core import Run, TrainConfig
+
+    at = open_page("app_pages/train.py")
+    me = at.session_state["visitor"]
+    me.active = Run(TrainConfig(model="lenet5", epochs=1, train_size=2_000), number=1)
+    me.active.stop(note="Stopped by the teacher.")
+    me.active.close()
+    at.run()
+    assert not at.exception and me.active is None and me.runs[0].status == "stopped"
+    assert at.dataframe[0].value["status"][0] == "stopped"
+    assert any("Stopped by the teacher." in w.value for w in at.warning)
+    assert not at.multiselect and not at.get("plotly_chart")
+
+
 @pytest.mark.parametrize("name", ["lenet5"])
 def test_evaluate_page_shows_independently_measured_numbers(name):
     """Accuracy and misreads from plain Keras and numpy; per-digit support from the official label counts."""

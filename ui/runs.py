@@ -75,8 +75,11 @@ def collect_finished() -> None:
     me = visitor()
     if me.active is not None and me.active.done:
         me.keep_run(me.active)
-        shown = [label for label in st.session_state.get(OVERLAY, []) if label in {r.label for r in me.runs}]
-        st.session_state[OVERLAY] = [*shown, me.active.label]  # a finished run joins the comparison chart
+        drawable = {r.label for r in me.runs if r.progress}  # a run stopped before its first batch has no curve
+        shown = [label for label in st.session_state.get(OVERLAY, []) if label in drawable]
+        if me.active.label in drawable:
+            shown.append(me.active.label)  # a finished run joins the comparison chart
+        st.session_state[OVERLAY] = shown
         me.active = None
 
 
