@@ -243,9 +243,10 @@ def _serve(nice: int, idle_s: float) -> None:
     relay = lambda message: _write(channel, message)  # noqa: E731 - only the training thread writes
     threading.Thread(target=_read_jobs, args=(sys.stdin.buffer, jobs, relay), daemon=True).start()
     prepared = None
+    leave_at = time.monotonic() + idle_s  # as the parent reckons it: settings to prepare do not extend it
     while True:
         try:
-            run = jobs.get(timeout=idle_s)
+            run = jobs.get(timeout=max(0.0, leave_at - time.monotonic()))
         except queue.Empty:
             return
         if run is None:
@@ -260,6 +261,7 @@ def _serve(nice: int, idle_s: float) -> None:
             train(run.config, run=run, prepared=prepared)
             prepared = None
             _write(channel, ("ended", model_bytes(run.model) if run.model is not None else None, run.seconds))
+            leave_at = time.monotonic() + idle_s
         except BrokenPipeError:  # the parent is gone
             return
         except Exception as exc:  # the parent shows one sentence; the traceback goes to the server's log
