@@ -9,7 +9,7 @@ from mnist_core.figures import training_curves
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import device
-from ui.runs import OVERLAY, collect_finished, downloads, run_queue, server_limits, start, summary
+from ui.runs import OVERLAY, collect_finished, downloads, drawable_labels, run_queue, server_limits, start, summary
 from ui.state import MAX_RUNS, kept, visitor
 from ui.teacher import teacher_panel
 from ui.train_live import live
@@ -74,7 +74,7 @@ for ended in runs:
         st.warning(f"{ended.label}: {ended.error or ended.note}")
 live_row = [summary(me.active)] if me.active is not None else []  # the run training now, listed too
 st.dataframe(pd.DataFrame([summary(r) for r in runs] + live_row), hide_index=True)
-labels = [r.label for r in runs if r.progress]  # one stopped before its first batch has nothing to draw
+labels = drawable_labels(runs)
 chosen = st.multiselect("Overlay on one chart", labels, key=kept(OVERLAY)) if labels else []
 if chosen:
     compared = training_curves({r.label: r.progress for r in runs if r.label in chosen})

@@ -231,7 +231,7 @@ def _serve(nice: int, idle_s: float) -> None:
         os.nice(nice)
     from mnist_core.data import load_mnist
     from mnist_core.export import model_bytes
-    from mnist_core.training import prepare, train
+    from mnist_core.training import train
 
     load_mnist()
     try:
@@ -254,7 +254,7 @@ def _serve(nice: int, idle_s: float) -> None:
         if isinstance(run, TrainConfig):  # settings to prepare, unless newer ones or a run already wait
             if jobs.empty():
                 prepared = None  # the old model goes before the new one is built
-                prepared = _prepared(prepare, run)
+                prepared = _prepared(run)
             continue
         try:
             # returns at once, untouched, when Stop came before it began
@@ -272,8 +272,10 @@ def _serve(nice: int, idle_s: float) -> None:
             return  # after a failure the parent ends this child; leave first
 
 
-def _prepared(prepare, config):
-    """`prepare(config)`, or None if it fails: the run, if it comes, builds its model itself and says why."""
+def _prepared(config: TrainConfig):
+    """`training.prepare(config)`, or None if it fails: the run, if it comes, builds its model itself and says why."""
+    from mnist_core.training import prepare
+
     try:
         return prepare(config)
     except Exception:  # noqa: BLE001 - a config this child cannot prepare is the run's to report

@@ -132,17 +132,23 @@ def test_smoothed_curves_do_not_jump_at_epoch_boundaries():
 
 
 def test_looks_at_the_model_are_paced_by_time_not_by_batches(monkeypatch):
-    """A look costs a forward pass: at most one per LOOK_EVERY_S, plus one at each epoch's end."""
+    """A look costs a forward pass: one at the first report, then at most one per LOOK_EVERY_S, and one at
+    each epoch's end. Known answers with the pace set to never (3 looks: first report, two epoch ends) and
+    to always (a look at every report), whatever the machine's speed."""
     from mnist_core import glimpse, training
 
     looks = []
     monkeypatch.setattr(training, "look", lambda model, images, step: looks.append(step) or glimpse.look(
         model, images, step))
+    monkeypatch.setattr(training, "LOOK_EVERY_S", 1e9)
     run = train(TrainConfig(**QUICK))
-    seconds = run.progress[-1].elapsed_s
-    assert len(run.progress) >= 20  # reports every few batches, as before
-    assert 2 <= len(looks) <= 2 + 1 + seconds / training.LOOK_EVERY_S < len(run.progress)
+    ends = [p.step for p in run.progress if p.epoch_end]
+    assert len(run.progress) >= 20 and looks == [run.progress[0].step, *ends]
     assert run.glimpse.step == run.progress[-1].step  # the last look is the run's final state
+    looks.clear()
+    monkeypatch.setattr(training, "LOOK_EVERY_S", 0.0)
+    run = train(TrainConfig(**QUICK))
+    assert looks == [p.step for p in run.progress]
 
 
 def test_a_failed_glimpse_costs_that_glimpse_never_the_run(monkeypatch):

@@ -75,12 +75,17 @@ def collect_finished() -> None:
     me = visitor()
     if me.active is not None and me.active.done:
         me.keep_run(me.active)
-        drawable = {r.label for r in me.runs if r.progress}  # a run stopped before its first batch has no curve
+        drawable = drawable_labels(me.runs)
         shown = [label for label in st.session_state.get(OVERLAY, []) if label in drawable]
         if me.active.label in drawable:
             shown.append(me.active.label)  # a finished run joins the comparison chart
         st.session_state[OVERLAY] = shown
         me.active = None
+
+
+def drawable_labels(runs: list[Run]) -> list[str]:
+    """The runs the comparison chart can draw: one stopped before its first batch has no curve."""
+    return [run.label for run in runs if run.progress]
 
 
 @st.fragment(run_every=10)
