@@ -3,20 +3,27 @@
     python -m bench.class_load --drawers 10
     python -m bench.class_load --drawers 1 3 5 10     # how many visitors this machine holds
     python -m bench.class_load --drawers 10 --think 3 # drawers who look at each verdict for 3 s
+    python -m bench.class_load --drawers 10 20 --browsers 1 --think 3  # the others replay one's messages
 
 One headless Chromium, one browser context per visitor. The trainer (the teacher) opens the Train page
-and picks the "Quick look" preset; 20 s later the drawers open Draw; 20 s after that the trainer
-presses Start, and every drawer, until the run has ended, draws a stroke, waits for all the verdicts,
-and clears (after `--think` seconds: none by default, a worst case; a student reading the verdicts takes
-seconds; the drawers' first strokes are then spread over that time). The browsers run on the server's own
-two cores, as a class's devices would not: the CPU each kind of process used during the run is printed.
+and picks a preset (`--preset`, by default the quickest, "Quick look"); 20 s later the drawers open Draw;
+20 s after that the trainer presses Start, and every drawer, until the run has ended, draws a stroke,
+waits for all the verdicts, and clears (after `--think` seconds: none by default, a worst case; a student
+reading the verdicts takes seconds; the drawers' first strokes are then spread over that time). The
+browsers run on the server's own two cores, as a class's devices would not: the CPU each kind of process
+used during the run is printed.
+`--browsers K` keeps K drawers in Chromium and makes the others replay, over websockets of their own, the
+messages a real Chromium sent for its strokes (`bench.drawers`, recorded on the same server first): the
+server does for them what it does for a browser, while their drawing costs this machine next to nothing,
+as a class's own devices would; their stroke to verdict is timed to the last verdict's arrival, the
+browser drawers' to its appearance on screen, and both are reported.
 
 Reported per round: stroke to verdict (median, p95, max, and strokes whose verdicts never came within
-30 s), "Preparing" (from Start to the first progress on the trainer's page) and training (from there
-to the run listed as ended), both as the trainer's page showed them, against the same config trained
-alone by the engine in a fresh process (the CLI's path) right before. Targets (the training issue):
-with 10 drawers, every verdict shown, p95 ≤ 1 s, Preparing ≤ 2 s median, the page's run within 1.25×
-of the CLI's time.
+30 s), "Preparing" (from Start to the first progress on the trainer's page) and training (from there to the
+run listed as ended), both as the trainer's page showed them, against the same config trained alone by
+the engine in a fresh process (the CLI's path) right before each round. Targets (the training issue):
+with 10 drawers, every verdict shown, p95 ≤ 1 s, Preparing ≤ 2 s median, the page's run within 1.25× of
+the CLI's time.
 """
 
 import argparse
@@ -31,21 +38,18 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
+from bench.drawers import drawer, record, replayed_drawer
 from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
-from mnist_core import MODELS
 from mnist_core.config import PRESETS
 from mnist_core.device import fastest_precision
 
-PRESET = "Quick look"
-VERDICTS = "n => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= n"
-BLANK = "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 0"
 ALONE = ("import sys, dataclasses; from mnist_core.config import PRESETS; from mnist_core.training import train; "
          "c = dataclasses.replace(PRESETS[sys.argv[1]], precision=sys.argv[2]); print(train(c).seconds)")
 
 
-def alone_seconds() -> float:
+def alone_seconds(preset: str) -> float:
     """The preset trained by the engine alone in a fresh process, as the CLI trains it."""
-    done = subprocess.run([sys.executable, "-c", ALONE, PRESET, fastest_precision()], cwd=ROOT, check=True,
+    done = subprocess.run([sys.executable, "-c", ALONE, preset, fastest_precision()], cwd=ROOT, check=True,
                           capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     return float(done.stdout.split()[-1])
 
@@ -72,53 +76,10 @@ def cpu_seconds(server: int) -> dict[str, float]:
     return used
 
 
-async def stroke(page, x: float) -> None:
-    box = await page.locator("canvas.upper-canvas").bounding_box()
-    await page.mouse.move(box["x"] + x * box["width"], box["y"] + 0.15 * box["height"])
-    await page.mouse.down()
-    for i in range(1, 13):
-        await page.mouse.move(box["x"] + x * box["width"], box["y"] + (0.15 + 0.7 * i / 12) * box["height"])
-    await page.mouse.up()
-
-
-async def drawer(context, url: str, training_over: asyncio.Event, seconds: list, lost: list, name: str,
-                 think: float, ready: asyncio.Event, delay: float) -> None:
-    page = await context.new_page()
-    await page.goto(f"{url}/draw")
-    await page.wait_for_selector("canvas.upper-canvas", timeout=120_000)
-    await ready.wait()
-    await asyncio.sleep(delay)  # students who read their verdicts do not all draw at the same instant
-    i = 0
-    while not training_over.is_set():
-        try:
-            await draw_once(page, i, seconds, lost, name, think)
-        except Exception:  # noqa: BLE001 - a page that never came back: counted as lost, opened again
-            lost.append(i)
-            await page.goto(f"{url}/draw", timeout=120_000)
-        i += 1
-
-
-async def draw_once(page, i: int, seconds: list, lost: list, name: str, think: float) -> None:
-    """One stroke, its verdicts timed, `think` seconds looking at them, then Clear."""
-    await page.wait_for_selector("canvas.upper-canvas", timeout=120_000)
-    await stroke(page, 0.3 + 0.4 * (i % 5) / 4)
-    start = time.perf_counter()
-    try:
-        await page.wait_for_function(VERDICTS, arg=len(MODELS), timeout=30_000, polling="raf")
-        seconds.append(time.perf_counter() - start)
-        print(f"  {name}: {seconds[-1] * 1000:.0f} ms", flush=True)
-    except Exception:  # noqa: BLE001 - a verdict that never came is counted, not fatal
-        lost.append(i)
-    await page.wait_for_timeout(think * 1000)
-    await page.get_by_role("button", name="Clear", exact=True).click(timeout=60_000)
-    await page.wait_for_function(BLANK, timeout=30_000)
-    await page.wait_for_timeout(300)  # the emptied canvas settles
-
-
-async def trainer(context, url: str, training_over: asyncio.Event, ready: asyncio.Event) -> dict:
+async def trainer(context, url: str, preset: str, training_over: asyncio.Event, ready: asyncio.Event) -> dict:
     page = await context.new_page()
     await page.goto(f"{url}/train")
-    await page.get_by_role("button", name=PRESET).click()
+    await page.get_by_role("button", name=preset).click()
     await page.wait_for_timeout(2000)
     await ready.wait()  # every drawer has its canvas
     await page.get_by_role("button", name="Start training").click()
@@ -130,16 +91,23 @@ async def trainer(context, url: str, training_over: asyncio.Event, ready: asynci
     return {"preparing": began - clicked, "training": time.perf_counter() - began}
 
 
-async def one_round(url: str, drawers: int, think: float, server: int) -> dict:
+async def one_round(url: str, preset: str, drawers: int, replayed: int, think: float, server: int) -> dict:
+    recording = await record(url) if replayed else None
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        contexts = [await browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(drawers + 1)]
-        over, ready, seconds, lost = asyncio.Event(), asyncio.Event(), [], []
-        train_task = asyncio.create_task(trainer(contexts[0], url, over, ready))
+        contexts = [await browser.new_context(viewport={"width": 1280, "height": 720})
+                    for _ in range(drawers - replayed + 1)]
+        over, ready = asyncio.Event(), asyncio.Event()
+        seconds, lost = {"browser": [], "replayed": []}, {"browser": [], "replayed": []}
+        train_task = asyncio.create_task(trainer(contexts[0], url, preset, over, ready))
         await asyncio.sleep(20)  # the teacher has the Train page open before the class arrives
-        draw_tasks = [asyncio.create_task(drawer(c, url, over, seconds, lost, f"drawer {i}", think, ready,
-                                                 (think + 0.3) * i / drawers))
-                      for i, c in enumerate(contexts[1:])]
+        draw_tasks = []
+        for i in range(drawers):
+            kind = "replayed" if i >= drawers - replayed else "browser"
+            where = recording if kind == "replayed" else contexts[1 + i]
+            draw = replayed_drawer if kind == "replayed" else drawer
+            draw_tasks.append(asyncio.create_task(draw(where, url, over, seconds[kind], lost[kind], f"{kind} {i}",
+                                                       think, ready, (think + 0.3) * i / drawers)))
         await asyncio.sleep(20)  # the drawers open Draw and load the models first
         ready.set()
         cpu_before, wall = cpu_seconds(server), time.perf_counter()
@@ -148,35 +116,55 @@ async def one_round(url: str, drawers: int, think: float, server: int) -> dict:
         cpu["available"] = (os.cpu_count() or 1) * (time.perf_counter() - wall)
         await asyncio.gather(*draw_tasks)
         await browser.close()
-    return {**result, "seconds": sorted(seconds), "lost": len(lost), "cpu": cpu}
+    return {**result, "seconds": seconds, "lost": lost, "cpu": cpu}
+
+
+def summary(seconds: list[float], lost: int) -> str:
+    """Count, median, p95 and max of stroke-to-verdict times, and how many verdicts never came."""
+    s = sorted(seconds) or [float("nan")]
+    p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
+    return (f"{len(seconds)} verdicts, {lost} never shown; stroke to verdict median "
+            f"{statistics.median(s) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {s[-1] * 1000:.0f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawers", type=int, nargs="+", default=[10])
     parser.add_argument("--think", type=float, default=0.0, help="seconds a drawer looks at the verdicts")
+    parser.add_argument("--browsers", type=int, help="drawers in Chromium (default: all); the others replay "
+                        "a real Chromium's messages (bench.drawers)")
+    parser.add_argument("--preset", choices=list(PRESETS), default=next(iter(PRESETS)),
+                        help="what the teacher trains (default: the quickest, the Train page's first)")
     args = parser.parse_args()
-    config = dataclasses.replace(PRESETS[PRESET], precision=fastest_precision())
-    alone = alone_seconds()
-    print(f"{PRESET} ({config}) trained alone by the engine: {alone:.1f} s", flush=True)
+    print(f"{args.preset}: {dataclasses.replace(PRESETS[args.preset], precision=fastest_precision())}", flush=True)
     for n in args.drawers:
+        alone = alone_seconds(args.preset)  # again each round: on a shared machine it drifts by tens of percent
         port = free_port()
         server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
         try:
-            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", n, args.think, server.pid))
+            replayed = 0 if args.browsers is None else max(0, n - args.browsers)
+            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", args.preset, n, replayed, args.think,
+                                      server.pid))
         finally:
             stop(server)
-        s = r["seconds"] or [float("nan")]
-        p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
-        print(f"{n} drawers (think {args.think:g} s): {len(r['seconds'])} verdicts, {r['lost']} never shown; "
-              f"stroke to verdict median "
-              f"{statistics.median(s) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {s[-1] * 1000:.0f} ms; "
-              f"preparing {r['preparing']:.1f} s; training as the page showed it {r['training']:.1f} s "
-              f"= {r['training'] / alone:.2f}× the engine alone", flush=True)
-        cpu = r["cpu"]
-        print(f"  CPU from Start to the run's end, of {cpu['available']:.0f} core-seconds: " + ", ".join(
-            f"{kind} {cpu[kind] / cpu['available']:.0%}" for kind in ("server", "training", "browsers", "other")),
-            flush=True)
+        print(f"{n} drawers ({replayed} replayed; think {args.think:g} s): preparing {r['preparing']:.1f} s; "
+              f"training as the page showed it {r['training']:.1f} s, alone by the engine just before "
+              f"{alone:.1f} s: {r['training'] / alone:.2f}×", flush=True)
+        report(r)
+
+
+def report(r: dict) -> None:
+    """Stroke to verdict for each kind of drawer and for all, then the CPU each kind of process used."""
+    for kind, seconds in r["seconds"].items():
+        if seconds or r["lost"][kind]:
+            print(f"  {kind} drawers: {summary(seconds, len(r['lost'][kind]))}", flush=True)
+    every = [t for seconds in r["seconds"].values() for t in seconds]
+    if every and all(r["seconds"].values()):  # both kinds drew
+        print(f"  all drawers: {summary(every, sum(map(len, r['lost'].values())))}", flush=True)
+    cpu = r["cpu"]
+    print(f"  CPU from Start to the run's end, of {cpu['available']:.0f} core-seconds: " + ", ".join(
+        f"{kind} {cpu[kind] / cpu['available']:.0%}" for kind in ("server", "training", "browsers", "other")),
+        flush=True)
 
 
 if __name__ == "__main__":

@@ -4,15 +4,18 @@
 
 The real server and headless Chromium at 1280×720: the "Reach 99 %" preset (the CNN: 32 kernels on the
 page) is started from the page, and once its first epoch shows, the CPU each kind of process uses over
-`--seconds` is printed in cores (1.0 = one core busy). The page redraws its progress, curves, strip of
-test digits and kernels once a second; what its browser takes, the run cannot have on a shared machine.
+`--seconds`, or until the run ends if sooner, is printed in cores (1.0 = one core busy). The page redraws
+its progress, curves, strip of test digits and kernels once a second; what its browser takes, the run
+cannot have on a shared machine.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import time
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from bench.class_load import cpu_seconds
@@ -36,16 +39,19 @@ def main() -> None:
             page.wait_for_timeout(12_000)  # the training process warms up and prepares the preset
             page.get_by_role("button", name="Start training").click()
             page.get_by_text("Epoch 1/").first.wait_for(timeout=120_000)
-            page.wait_for_timeout(3_000)  # the strip and kernels have appeared
+            page.wait_for_timeout(1_000)  # the strip and kernels have appeared
             before, start = cpu_seconds(server.pid), time.perf_counter()
-            page.wait_for_timeout(args.seconds * 1000)
+            ended = page.get_by_text("Your runs")  # listed once the run has ended
+            with contextlib.suppress(PlaywrightTimeout):
+                ended.wait_for(timeout=args.seconds * 1000)
             after, wall = cpu_seconds(server.pid), time.perf_counter() - start
             if args.screenshot:
                 page.mouse.wheel(0, 700)
                 page.wait_for_timeout(1_500)
                 page.screenshot(path=args.screenshot)
-            page.get_by_role("button", name="Stop training").click()
-            page.wait_for_timeout(3_000)
+            if not ended.is_visible():
+                page.get_by_role("button", name="Stop training").click()
+                page.wait_for_timeout(3_000)
             browser.close()
     finally:
         stop(server)

@@ -10,6 +10,7 @@ from keras import layers
 from known import PUBLISHED_PARAMETERS
 
 from mnist_core import MODELS, build_model
+from mnist_core.inference import to_model_input
 from mnist_core.predict import MODELS_DIR
 
 
@@ -72,3 +73,14 @@ def test_core_is_pure_keras_and_ui_free():
         assert "streamlit" not in imported, path
         if path.name not in ("export.py", "device.py"):  # TensorBoard files and GPU names need TensorFlow
             assert "tensorflow" not in imported, path
+
+
+def test_model_input_is_pixels_over_255_and_leaves_the_images_alone():
+    pixels = np.array([[0, 51, 255] + [0] * 781], dtype=np.uint8).reshape(1, 28, 28)
+    x = to_model_input(pixels)
+    assert x.shape == (1, 28, 28, 1) and x.dtype == np.float32
+    np.testing.assert_array_equal(x.ravel()[:3], np.float32([0.0, 0.2, 1.0]))
+    assert pixels.ravel()[:3].tolist() == [0, 51, 255]  # scaled in place, but in a copy
+    floats = np.full((2, 28, 28), 0.5, dtype=np.float64)
+    assert to_model_input(floats).dtype == np.float32 and floats.dtype == np.float64
+    assert to_model_input(floats).ravel()[0] == np.float32(0.5)
