@@ -52,6 +52,7 @@ class Run:
         self.note: str | None = None           # one sentence saying why the server stopped it, if it did
         self.stop_asked_at: float | None = None  # time.monotonic() of the first stop()
         self.seconds = 0.0                     # training time, as the engine measured it
+        self.test_accuracy: float | None = None  # on the 10,000 official test digits, once trained to its end
         self.started_at: float | None = None   # time.time() when training began
         self.finished_at: float | None = None  # time.time() when it ended, however it ended
         self._beat = time.monotonic()
@@ -134,10 +135,10 @@ class Run:
             self._progress.append(report)
             self._glimpse = glimpse or self._glimpse
 
-    def finish(self, model: keras.Model, seconds: float) -> None:
+    def finish(self, model: keras.Model, seconds: float, test_accuracy: float | None = None) -> None:
         with self._lock:
             if self.finished_at is None:  # not let go of meanwhile
-                self._model, self.seconds = model, seconds
+                self._model, self.seconds, self.test_accuracy = model, seconds, test_accuracy
                 self._end("stopped" if self._stop.is_set() else "finished")
 
     def fail(self, sentence: str) -> None:

@@ -15,9 +15,9 @@ tells a free child which settings it shows (`expect`): the child builds that mod
 
 The parent and a child speak length-prefixed pickles over the child's stdin and stdout; whatever else
 the child prints goes to stderr. Messages, child to parent: ("ready",), ("progress", Progress, Glimpse),
-("ended", model bytes or None, seconds), ("failed", sentence). Parent to child: ("expect", TrainConfig),
-("train", TrainConfig), ("stop",). A closed stdin means the parent is gone (or done with it): an idle
-child exits, a run stops.
+("ended", model bytes or None, seconds, test accuracy or None), ("failed", sentence). Parent to child:
+("expect", TrainConfig), ("train", TrainConfig), ("stop",). A closed stdin means the parent is gone (or
+done with it): an idle child exits, a run stops.
 """
 
 import os
@@ -122,7 +122,7 @@ def _relay(child: "_Child", run: Run) -> bool:
             run.record(message[1], message[2])
         elif message[0] == "ended":
             from mnist_core.export import model_from_bytes
-            run.finish(model_from_bytes(message[1]) if message[1] else None, message[2])
+            run.finish(model_from_bytes(message[1]) if message[1] else None, *message[2:])
             return True
         elif message[0] == "failed":
             run.fail(message[1])
@@ -260,7 +260,8 @@ def _serve(nice: int, idle_s: float) -> None:
             # returns at once, untouched, when Stop came before it began
             train(run.config, run=run, prepared=prepared)
             prepared = None
-            _write(channel, ("ended", model_bytes(run.model) if run.model is not None else None, run.seconds))
+            model = model_bytes(run.model) if run.model is not None else None
+            _write(channel, ("ended", model, run.seconds, run.test_accuracy))
             leave_at = time.monotonic() + idle_s
         except BrokenPipeError:  # the parent is gone
             return

@@ -21,7 +21,7 @@ from mnist_core.curves import BatchSmoother
 from mnist_core.data import load_mnist
 from mnist_core.device import distribution_strategy
 from mnist_core.glimpse import Glimpse, look, strip_indices
-from mnist_core.inference import to_model_input
+from mnist_core.inference import forward, to_model_input
 from mnist_core.models import INPUT_SHAPE, build_model
 from mnist_core.runs import Progress, Run
 
@@ -60,9 +60,13 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
                     callbacks=[reporter], verbose=0)
     except _Stopped:  # the weights are those after the last batch; the epoch's validation is skipped
         pass
+    seconds = time.perf_counter() - reporter.start
     if trainer is not model:  # saved with the optimizer that trained it, so load_model().evaluate works
         model.compile(optimizer=trainer.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    run.finish(model, time.perf_counter() - reporter.start)
+    # What a preset promises ("Reach 99 %") is on the official test set, which validation digits (taken from
+    # the training set) do not show: each run that trained to its end is scored there (≈ 0.3 s for the CNN).
+    tested = None if run.stop_requested else float(np.mean(forward(model, x_test).argmax(axis=1) == y_test))
+    run.finish(model, seconds, tested)
     if run.queue_position is None:  # a queued run is closed by its worker once its slot is free
         run.close()
     return run

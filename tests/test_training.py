@@ -7,6 +7,7 @@ import pytest
 
 from mnist_core import Run, TrainConfig
 from mnist_core.curves import BatchSmoother
+from mnist_core.data import load_mnist
 from mnist_core.device import fastest_precision
 from mnist_core.training import prepare, train
 
@@ -54,6 +55,14 @@ def test_short_seeded_run_learns(quick_run):
     final = reports[-1]
     assert final.epoch_end and final.val_accuracy > 0.9  # from 10 % (chance) in two epochs of 2,700 images
     assert result.model.count_params() == 61_706 and result.status == "finished"
+
+
+def test_a_run_trained_to_its_end_is_scored_on_the_official_test_set(quick_run):
+    result, _ = quick_run
+    _, (x_test, y_test) = load_mnist()  # the oracle: Keras's own evaluate on the returned model
+    result.model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    _, keras_accuracy = result.model.evaluate(x_test[..., None] / 255.0, y_test, batch_size=1000, verbose=0)
+    assert result.test_accuracy == pytest.approx(keras_accuracy, abs=1e-4) and result.test_accuracy > 0.9
 
 
 def test_progress_reports_feed_curves_and_a_progress_bar(quick_run):
@@ -110,6 +119,7 @@ def test_stop_ends_within_one_batch():
     assert run.status == "stopped" and run.progress[-1].step == first[0]  # no batch after the Stop
     assert not any(p.epoch_end for p in run.progress)  # it ended mid-epoch, without validating that epoch
     assert run.model.predict_on_batch(np.zeros((1, 28, 28, 1))).shape == (1, 10)
+    assert run.test_accuracy is None  # a Stop is answered at once, not after scoring 10,000 digits
 
 
 def test_smoothed_curves_do_not_jump_at_epoch_boundaries():

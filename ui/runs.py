@@ -104,7 +104,8 @@ def summary(run: Run) -> dict:
     status = "stopping…" if run.stop_requested and not run.done else run.status
     return {"run": run.label, "status": status, "settings": ", ".join(extras),
             "seconds": round(run.seconds, 1) if run.model else None,
-            "train loss": last.loss if last else None, "val accuracy": ended[-1].val_accuracy if ended else None}
+            "train loss": last.loss if last else None, "val": ended[-1].val_accuracy if ended else None,
+            "test": run.test_accuracy}
 
 
 def downloads(run: Run) -> dict[str, bytes]:
