@@ -33,6 +33,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -52,6 +53,16 @@ def alone_seconds(preset: str) -> float:
     done = subprocess.run([sys.executable, "-c", ALONE, preset, fastest_precision()], cwd=ROOT, check=True,
                           capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     return float(done.stdout.split()[-1])
+
+
+def chromium(nice: int) -> str:
+    """Debian's Chromium, or a wrapper that starts it at niceness `nice` (its renderers inherit it)."""
+    if not nice:
+        return CHROMIUM
+    wrapper = Path(tempfile.gettempdir()) / f"chromium-nice-{nice}"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {nice} {CHROMIUM} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
 
 
 def cpu_seconds(server: int) -> dict[str, float]:
@@ -91,10 +102,11 @@ async def trainer(context, url: str, preset: str, training_over: asyncio.Event, 
     return {"preparing": began - clicked, "training": time.perf_counter() - began}
 
 
-async def one_round(url: str, preset: str, drawers: int, replayed: int, think: float, server: int) -> dict:
+async def one_round(url: str, args: argparse.Namespace, drawers: int, replayed: int, server: int) -> dict:
+    preset, think = args.preset, args.think
     recording = await record(url) if replayed else None
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=chromium(args.browser_nice), args=CHROMIUM_ARGS)
         contexts = [await browser.new_context(viewport={"width": 1280, "height": 720})
                     for _ in range(drawers - replayed + 1)]
         over, ready = asyncio.Event(), asyncio.Event()
@@ -135,6 +147,8 @@ def main() -> None:
                         "a real Chromium's messages (bench.drawers)")
     parser.add_argument("--preset", choices=list(PRESETS), default=next(iter(PRESETS)),
                         help="what the teacher trains (default: the quickest, the Train page's first)")
+    parser.add_argument("--browser-nice", type=int, default=0, help="run the round's Chromium at this niceness "
+                        "(19: it gets only what the server and the training process leave, as if elsewhere)")
     args = parser.parse_args()
     print(f"{args.preset}: {dataclasses.replace(PRESETS[args.preset], precision=fastest_precision())}", flush=True)
     for n in args.drawers:
@@ -143,11 +157,11 @@ def main() -> None:
         server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
         try:
             replayed = 0 if args.browsers is None else max(0, n - args.browsers)
-            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", args.preset, n, replayed, args.think,
-                                      server.pid))
+            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", args, n, replayed, server.pid))
         finally:
             stop(server)
-        print(f"{n} drawers ({replayed} replayed; think {args.think:g} s): preparing {r['preparing']:.1f} s; "
+        niced = f", Chromium at nice {args.browser_nice}" if args.browser_nice else ""
+        print(f"{n} drawers ({replayed} replayed; think {args.think:g} s{niced}): preparing {r['preparing']:.1f} s; "
               f"training as the page showed it {r['training']:.1f} s, alone by the engine just before "
               f"{alone:.1f} s: {r['training'] / alone:.2f}×", flush=True)
         report(r)
