@@ -2,14 +2,13 @@
 
 import math
 
-import pandas as pd
 import streamlit as st
 
 from mnist_core.figures import training_curves
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import device
-from ui.runs import OVERLAY, collect_finished, downloads, drawable_labels, run_queue, server_limits, start, summary
+from ui.runs import OVERLAY, collect_finished, downloads, drawable_labels, run_queue, run_table, server_limits, start
 from ui.state import MAX_RUNS, kept, visitor
 from ui.teacher import teacher_panel
 from ui.train_live import live
@@ -72,11 +71,7 @@ if me.dropped:
 for ended in runs:
     if ended.error or ended.note:
         st.warning(f"{ended.label}: {ended.error or ended.note}")
-live_row = [summary(me.active)] if me.active is not None else []  # the run training now, listed too
-st.dataframe(pd.DataFrame([summary(r) for r in runs] + live_row), hide_index=True, column_config={
-    name: st.column_config.NumberColumn(name, format="percent") for name in ("val", "test")})
-st.caption("Val: accuracy on the images held out of its training set. Test: on MNIST's 10,000 official test "
-           "digits, which no run ever trains on, scored once a run has trained to its end.")
+run_table(runs, me.active)
 labels = drawable_labels(runs)
 chosen = st.multiselect("Overlay on one chart", labels, key=kept(OVERLAY)) if labels else []
 if chosen:

@@ -156,7 +156,7 @@ def main() -> None:
         port = free_port()
         server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
         try:
-            replayed = 0 if args.browsers is None else max(0, n - args.browsers)
+            replayed = 0 if args.browsers is None else max(0, n - max(0, args.browsers))
             r = asyncio.run(one_round(f"http://127.0.0.1:{port}", args, n, replayed, server.pid))
         finally:
             stop(server)

@@ -21,6 +21,7 @@ import time
 from playwright.async_api import async_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from bench.memory import CHROMIUM, CHROMIUM_ARGS
 from mnist_core import MODELS
@@ -166,7 +167,8 @@ class Replayed:
                 self.finished.set()
 
     async def send(self, messages: list[bytes]) -> None:
-        """Send each message once the script run the previous one started has finished, as a browser does."""
+        """Send each message once the script run the previous one started has finished (a browser may send the
+        next sooner, which can interrupt a run; a replayed drawer never does)."""
         self.verdicts = []
         self.verdict.clear()
         for message in messages:
@@ -177,23 +179,35 @@ class Replayed:
 
 async def replayed_drawer(recording: Recording, url: str, training_over: asyncio.Event, seconds: list,
                           lost: list, name: str, think: float, ready: asyncio.Event, delay: float) -> None:
-    """`drawer`'s loop over a bare websocket: stroke, verdicts timed, `think` s, Clear."""
-    async with Replayed.connect(url) as session:
-        await session.send(recording.load)
-        await ready.wait()
-        await asyncio.sleep(delay)
-        i = 0
-        while not training_over.is_set():
-            start = time.perf_counter()
-            sending = asyncio.create_task(session.send(recording.strokes[i % ROUNDS]))
-            try:
-                await asyncio.wait_for(session.verdict.wait(), 30)
-                seconds.append(time.perf_counter() - start)
-                print(f"  {name}: {seconds[-1] * 1000:.0f} ms", flush=True)
-            except TimeoutError:
-                lost.append(i)
-            await sending
-            await asyncio.sleep(think)
-            await session.send(recording.clears[i % ROUNDS])
-            await asyncio.sleep(0.3)  # as the browser drawers: the emptied canvas settles
+    """`drawer`'s loop over a bare websocket: stroke, verdicts timed, `think` s, Clear; a session that stops
+    answering counts its stroke as lost and is opened again, as the browser drawer's page is."""
+    i = 0
+    while not training_over.is_set():
+        try:
+            async with Replayed.connect(url) as session:
+                await session.send(recording.load)
+                if not ready.is_set():  # the first session opens Draw before the class starts drawing
+                    await ready.wait()
+                    await asyncio.sleep(delay)
+                while not training_over.is_set():
+                    await _replay_once(session, recording, i, seconds, lost, name, think)
+                    i += 1
+        except (TimeoutError, ConnectionClosed):
+            lost.append(i)
             i += 1
+
+
+async def _replay_once(session: Replayed, recording: Recording, i: int, seconds: list, lost: list, name: str,
+                       think: float) -> None:
+    start = time.perf_counter()
+    sending = asyncio.create_task(session.send(recording.strokes[i % len(recording.strokes)]))
+    try:
+        await asyncio.wait_for(session.verdict.wait(), 30)
+        seconds.append(time.perf_counter() - start)
+        print(f"  {name}: {seconds[-1] * 1000:.0f} ms", flush=True)
+    except TimeoutError:
+        lost.append(i)
+    await sending
+    await asyncio.sleep(think)
+    await session.send(recording.clears[i % len(recording.clears)])
+    await asyncio.sleep(0.3)  # as the browser drawers: the emptied canvas settles

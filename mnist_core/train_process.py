@@ -122,7 +122,8 @@ def _relay(child: "_Child", run: Run) -> bool:
             run.record(message[1], message[2])
         elif message[0] == "ended":
             from mnist_core.export import model_from_bytes
-            run.finish(model_from_bytes(message[1]) if message[1] else None, *message[2:])
+            _, model, seconds, test_accuracy = message
+            run.finish(model_from_bytes(model) if model else None, seconds, test_accuracy)
             return True
         elif message[0] == "failed":
             run.fail(message[1])

@@ -22,9 +22,19 @@ pytestmark = pytest.mark.browser
 def run_in_thread(coroutine):
     """Run an asyncio coroutine on a thread of its own (the session's sync Playwright owns this one's loop)."""
     result = {}
-    thread = threading.Thread(target=lambda: result.update(value=asyncio.run(coroutine)))
+
+    def run() -> None:
+        try:
+            result["value"] = asyncio.run(coroutine)
+        except BaseException as err:  # noqa: BLE001 - handed to the test's own thread
+            result["error"] = err
+
+    thread = threading.Thread(target=run)
     thread.start()
     thread.join(timeout=300)
+    assert not thread.is_alive(), "the browser or the replay did not finish within 300 s"
+    if "error" in result:
+        raise result["error"]
     return result["value"]
 
 

@@ -74,7 +74,8 @@ def test_a_run_in_a_child_process_reports_learns_and_returns_its_model(processes
     _, (x_test, y_test) = load_mnist()  # the oracle: the returned model, scored here on unseen digits
     read = run.model.predict(x_test[..., None] / 255.0, verbose=0).argmax(axis=1)
     assert (read == y_test).mean() > 0.8
-    assert run.test_accuracy == pytest.approx((read == y_test).mean(), abs=1e-4)  # the child's score came too
+    # the child's score of the test set came back with the model, and it is that model's score
+    assert run.test_accuracy == pytest.approx((read == y_test).mean(), abs=1e-4)
 
 
 def test_a_child_trains_runs_in_turn_then_leaves_with_its_memory(processes, children, monkeypatch):

@@ -4,6 +4,7 @@ import os
 import re
 import uuid
 
+import pandas as pd
 import streamlit as st
 
 from mnist_core import TrainConfig
@@ -12,7 +13,8 @@ from mnist_core.export import history_csv, model_bytes, tensorboard_available, t
 from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Run
 from mnist_core.train_process import TrainingProcesses
-from ui.state import visitor
+from ui.resources import test_set
+from ui.state import or_stop, visitor
 
 OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on one chart
 COOKIE = "mnist_lab_browser"  # one id per browser, so that a visitor's tabs share their run caps
@@ -93,6 +95,16 @@ def keep_alive() -> None:
     """Any open page of this visitor keeps its run alive; a closed tab stops sending, and is reaped."""
     if visitor().active is not None:
         visitor().active.heartbeat()
+
+
+def run_table(runs: list[Run], active: Run | None) -> None:
+    """The visitor's runs, the one training now included, one row each; what "val" and "test" are, below."""
+    rows = [summary(r) for r in runs] + ([summary(active)] if active is not None else [])
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+        name: st.column_config.NumberColumn(name, format="percent") for name in ("val", "test")})
+    st.caption(f"Val: accuracy on the images held out of its training set. Test: on MNIST's "
+               f"{len(or_stop(test_set)[1]):,} official test digits, which no run ever trains on, scored once a run "
+               "has trained to its end.")
 
 
 def summary(run: Run) -> dict:
