@@ -102,6 +102,7 @@ def test_a_short_run_through_the_page_leaves_a_run_with_a_curve():
     assert run.status == "finished" and len(run.progress) > 1 and run.progress[-1].epoch_end
     assert not at.exception
     assert at.dataframe[0].value["run"][0].startswith("Run ")
+    assert at.dataframe[0].value["test"][0] == run.test_accuracy > 0.5  # the test-set score is in the table
 
     at.selectbox(key="train_yours").set_value(run.label).run()  # "your model" joins the shipped ones
     at.switch_page("app_pages/saliency.py").run()
@@ -123,6 +124,7 @@ def test_a_run_stopped_before_its_first_batch_is_listed_but_not_drawn():
     at.run()
     assert not at.exception and me.active is None and me.runs[0].status == "stopped"
     assert at.dataframe[0].value["status"][0] == "stopped"
+    assert at.dataframe[0].value["test"].isna()[0]  # stopped before it trained: no test-set score
     assert any("Stopped by the teacher." in w.value for w in at.warning)
     assert not at.multiselect and not at.get("plotly_chart")
 
