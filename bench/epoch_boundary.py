@@ -1,0 +1,104 @@
+"""The pause before each epoch's first batch: the pipeline `mnist_core.feed` builds against Keras's own.
+
+    python -m bench.epoch_boundary              # 4 runs of "Reach 99 %" each way, in one process as a child
+    python -m bench.epoch_boundary --runs 6 --preset "Quick look"
+
+Keras (TensorFlow backend) reads arrays through a `tf.data` pipeline with autotuning on, makes a new
+iterator each epoch, and dropping the old one waits for its autotuning thread, which is not always woken
+(mnist_core/feed.py). Both pipelines are timed here as the Train page's training process runs them: niced
+to 10, warmed up, each run prepared (`training.prepare`) before it. Printed for each: the wait between
+the end of one epoch's validation and the first batch of the next (the part a pipeline can add), per run
+and as median and max; and the run's whole time. The two ways alternate, so drift hits both.
+"""
+
+import argparse
+import dataclasses
+import os
+import statistics
+import time
+
+import keras
+
+from mnist_core import feed, training
+from mnist_core.config import PRESETS
+from mnist_core.device import fastest_precision
+
+
+def keras_arrays(images, labels, batch_size, seed=None):
+    """The reference: the arrays as `fit` takes them, read by Keras's own pipeline."""
+    return {"x": images, "y": labels, "batch_size": batch_size, "shuffle": seed is not None}
+
+
+class Pauses(keras.callbacks.Callback):
+    """From each epoch's validation end (or, with no validation, its last batch) to the next epoch's first batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.pauses, self.since = [], None
+
+    def on_test_end(self, logs=None):
+        self.since = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 0 and self.since is not None:
+            self.pauses.append(time.perf_counter() - self.since)
+        self.since = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.since = self.since or time.perf_counter()
+
+
+def one_run(config, fit_batches) -> tuple[list[float], float]:
+    """One prepared run of `config` whose `fit` reads what `fit_batches` gives: its pauses and its seconds."""
+    feed_before, feed.fit_batches = feed.fit_batches, fit_batches
+    pauses = Pauses()
+    try:
+        return pauses.pauses, _train_with(config, training.prepare(config), pauses).seconds
+    finally:
+        feed.fit_batches = feed_before
+
+
+def _train_with(config, prepared, callback):
+    """`training.train` with `callback` added to its fit."""
+    fit = prepared.trainer.fit
+
+    def with_callback(*args, callbacks=(), **kwargs):
+        return fit(*args, callbacks=[*callbacks, callback], **kwargs)
+
+    prepared.trainer.fit = with_callback
+    try:
+        return training.train(config, prepared=prepared)
+    finally:
+        del prepared.trainer.fit
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=4, help="runs each way")
+    parser.add_argument("--preset", choices=list(PRESETS), default="Reach 99 %")
+    parser.add_argument("--nice", type=int, default=10, help="as the Train page's training process (0: as the CLI)")
+    args = parser.parse_args()
+    if args.nice and hasattr(os, "nice"):
+        os.nice(args.nice)
+    config = dataclasses.replace(PRESETS[args.preset], precision=fastest_precision())
+    print(f"{args.preset}: {config}; nice {args.nice}", flush=True)
+    from mnist_core.train_process import _warm_up
+
+    _warm_up()
+    ways = {"Keras's pipeline (arrays)": keras_arrays, "mnist_core.feed": feed.fit_batches}
+    pauses, seconds = {way: [] for way in ways}, {way: [] for way in ways}
+    for i in range(args.runs):
+        for way, fit_batches in ways.items():
+            run_pauses, run_seconds = one_run(config, fit_batches)
+            pauses[way] += run_pauses
+            seconds[way].append(run_seconds)
+            print(f"run {i + 1}, {way}: pauses {', '.join(f'{p:.2f}' for p in run_pauses)} s; run {run_seconds:.1f} s",
+                  flush=True)
+    for way in ways:
+        p = pauses[way]
+        print(f"{way}: pause before an epoch's first batch median {statistics.median(p):.2f} s, max {max(p):.2f} s "
+              f"({len(p)} epoch boundaries); run median {statistics.median(seconds[way]):.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
