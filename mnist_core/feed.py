@@ -1,9 +1,9 @@
 """What `fit` and `evaluate` read: batches of images and labels, shuffled each epoch for training.
 
 On the TensorFlow backend Keras turns arrays into a `tf.data` pipeline with autotuning on. Each epoch it
-makes a new iterator and drops the old one, and dropping one waits for its autotuning thread, which
-sleeps between tunings for periods that double as the epoch goes on (10 ms, 20 ms, … 5 s) and is not
-always woken: seen here as a pause of up to 4.8 s before an epoch's first batch, in about half of the
+makes a new iterator and drops the old one, and dropping one waits for its autotuning thread (seen in
+stack dumps; that the thread sleeps out a tuning interval unwoken is inferred from timings, not read in
+TensorFlow's source): seen here as a pause of up to 4.8 s before an epoch's first batch, in about half of the
 runs from the Train page and in some from the CLI (`bench/RESULTS.md`, "The epoch-boundary stall"). The
 pipeline here is the same in kind (a seeded shuffle of indices, whole batches gathered from the arrays in
 memory, one batch prepared ahead) with autotuning off: there is nothing to tune when batches are slices
