@@ -21,7 +21,8 @@ browser drawers' to its appearance on screen, and both are reported.
 Reported per round: stroke to verdict (median, p95, max, and strokes whose verdicts never came within
 30 s), "Preparing" (from Start to the first progress on the trainer's page) and training (from there to the
 run listed as ended), both as the trainer's page showed them, against the same config trained alone by
-the engine in a fresh process (the CLI's path) right before each round. Targets (the training issue):
+the engine in a fresh process (the CLI's path; its `seconds`, as the CLI prints them) right before and right
+after each round (their mean), and for several rounds the median of those ratios. Targets (the training issue):
 with 10 drawers, every verdict shown, p95 ≤ 1 s, Preparing ≤ 2 s median, the page's run within 1.25× of
 the CLI's time.
 """
@@ -151,8 +152,8 @@ def main() -> None:
                         "(19: it gets only what the server and the training process leave, as if elsewhere)")
     args = parser.parse_args()
     print(f"{args.preset}: {dataclasses.replace(PRESETS[args.preset], precision=fastest_precision())}", flush=True)
+    alone, ratios = [alone_seconds(args.preset)], []
     for n in args.drawers:
-        alone = alone_seconds(args.preset)  # again each round: on a shared machine it drifts by tens of percent
         port = free_port()
         server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
         try:
@@ -160,11 +161,20 @@ def main() -> None:
             r = asyncio.run(one_round(f"http://127.0.0.1:{port}", args, n, replayed, server.pid))
         finally:
             stop(server)
+        # Again after each round: on a shared machine it drifts by tens of percent, so each round is set against
+        # the mean of the engine's runs just before and just after it.
+        alone.append(alone_seconds(args.preset))
+        reference = (alone[-2] + alone[-1]) / 2
+        ratios.append(r["training"] / reference)
         niced = f", Chromium at nice {args.browser_nice}" if args.browser_nice else ""
         print(f"{n} drawers ({replayed} replayed; think {args.think:g} s{niced}): preparing {r['preparing']:.1f} s; "
-              f"training as the page showed it {r['training']:.1f} s, alone by the engine just before "
-              f"{alone:.1f} s: {r['training'] / alone:.2f}×", flush=True)
+              f"training as the page showed it {r['training']:.1f} s, alone by the engine just before and after "
+              f"{alone[-2]:.1f} and {alone[-1]:.1f} s: {ratios[-1]:.2f}×", flush=True)
         report(r)
+    if len(ratios) > 1:
+        print(f"page / alone over {len(ratios)} rounds: median {statistics.median(ratios):.2f}× "
+              f"({min(ratios):.2f}–{max(ratios):.2f}×); the engine alone {min(alone):.1f}–{max(alone):.1f} s",
+              flush=True)
 
 
 def report(r: dict) -> None:

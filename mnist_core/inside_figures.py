@@ -91,8 +91,9 @@ def heatmap_grid(maps: np.ndarray, titles: list[str], cols: int = 8, cell: int =
 def _mosaic(maps: np.ndarray, titles: list[str], cols: int, cell: int, hover: bool = True,
             **colours) -> go.Figure:
     """Same-sized (H, W) maps in a grid of tiles `cell` px high, each titled, drawn as one heatmap with blank
-    gutters: one trace on one pair of axes. A browser redraws that several times faster than a tile per
-    trace and axes (bench/RESULTS.md, Train page), and the Train page redraws its grids every second."""
+    gutters: one trace on one pair of axes. A browser draws that several times faster than a tile per
+    trace and axes (bench/RESULTS.md, "Watching a run"); the grids of "Your digit's journey" and "MLP vs CNN"
+    have up to 64 tiles."""
     n, h, w = maps.shape
     rows = math.ceil(n / cols)
     gx, gy = max(1, round(w / 8)), math.ceil(TITLE_PX * h / cell)  # gutters, in the maps' own pixels
@@ -167,18 +168,6 @@ def saliency_overlay(image: np.ndarray, heat: np.ndarray, title: str, height: in
                    hovertemplate="row %{y}, col %{x}: P falls by %{z:.1%} on average<extra></extra>"),
     ])
     return _frame(fig, height, title)
-
-
-def learning_strip(images: np.ndarray, labels: np.ndarray, predictions: np.ndarray,
-                   confidences: np.ndarray) -> go.Figure:
-    """Fixed test digits (uint8 pixels, as the test set holds them) with what the model in training reads on
-    each: green when right, red when wrong."""
-    titles = [f"{p} ({c:.0%})" for p, c in zip(predictions, confidences, strict=True)]
-    fig = _mosaic(images / 255, titles, cols=len(images), cell=84, hover=False, **INK, showscale=False)
-    for annotation, right in zip(fig.layout.annotations, predictions == labels, strict=True):
-        annotation.font.color = "#1a7f37" if right else "#d62728"
-        annotation.font.size = 13
-    return fig
 
 
 def activation_bars(values: np.ndarray, title: str, height: int = 180) -> go.Figure:

@@ -79,11 +79,14 @@ def test_a_training_run_shows_live_curves_and_stops(page, app_url):
                                  .some(s => s.innerText.startsWith('Epochs') && s.innerText.includes('20'))""")
     page.get_by_role("button", name="Start training").click()
     page.get_by_text(re.compile(r"Epoch \d+/20 · step")).wait_for()
-    page.locator(".js-plotly-plot").first.wait_for()  # the live curve
+    page.locator('img[alt="the loss and accuracy so far"]').wait_for()  # the live curves, a picture
+    page.get_by_text(re.compile(r"After \d+ batches it reads \d+ of these 10 test digits right")).wait_for()
+    assert page.locator('img[alt^="a test "]').count() == 10  # the strip of test digits
+    page.locator('img[alt="the 6 kernels"]').wait_for()  # LeNet-5, the page's first model: C1 has 6 kernels
     page.get_by_role("button", name="Stop training").click()
     page.get_by_text("Your runs").wait_for()
     page.get_by_text("Overlay on one chart").wait_for()
-    assert page.locator(".js-plotly-plot").count() >= 1
+    page.locator(".js-plotly-plot").first.wait_for()  # the stopped run joins the comparison chart
     assert page.get_by_role("button", name="Start training").is_enabled()
     page.screenshot(path=".pytest_cache/train_stopped.png", full_page=True)
     assert_no_exception(page)

@@ -2,13 +2,15 @@
 the model learning (a strip of test digits and its first layer's kernels). Polled once a second, and four
 times a second while its first batch or its end is due."""
 
+import base64
+
+import numpy as np
 import streamlit as st
 
-from mnist_core.figures import training_curves
-from mnist_core.glimpse import strip_indices
-from mnist_core.inside_figures import heatmap_grid, learning_strip
+from mnist_core.glimpse import Glimpse, strip_indices
+from mnist_core.live_pictures import curves_svg, ink, kernel_mosaic, png
 from mnist_core.runs import Run
-from ui.present import show
+from ui.present import PRESENT_FONT_PX, presenting
 from ui.resources import test_set
 from ui.runs import run_queue
 from ui.state import or_stop, visitor
@@ -66,7 +68,10 @@ def _show(run: Run | None) -> None:
         run.wait(STOP_WAIT_S)
         st.rerun()  # the whole page, so that the run table says it stopped (or is stopping)
     if run.progress:
-        st.plotly_chart(show(training_curves({"this run": run.progress})), key="train_live_curves")
+        font = PRESENT_FONT_PX if presenting() else 13
+        svg = curves_svg(run.progress, height=23 * font, font_px=font)  # as a picture: st.html drops SVG elements
+        st.html(f'<img src="{data_address(svg.encode(), "image/svg+xml")}" alt="the loss and accuracy so far" '
+                'style="width:100%">')
     watch(run)
 
 
@@ -92,20 +97,50 @@ def progress_bar(run: Run) -> None:
 
 
 def watch(run: Run) -> None:
-    """Learning as it happens: how the model reads ten test digits now, and its first layer's kernels."""
+    """Learning as it happens: how the model reads ten test digits now, and its first layer's kernels.
+
+    Both are pictures, not Plotly figures: they change every second, and a browser redraws a picture for a
+    fraction of the work (on a learner's laptop that work comes out of the run's; bench/RESULTS.md)."""
     glimpse = run.glimpse
     if glimpse is None:
         return
-    images, labels = or_stop(test_set)
-    strip = strip_indices(labels)
-    right = int((glimpse.predictions == labels[strip]).sum())
-    st.markdown(f"**After {glimpse.step} batches it reads {right} of these {len(strip)} test digits right** "
-                "(green: right, red: wrong; its confidence in brackets)")
-    st.plotly_chart(show(learning_strip(images[strip], labels[strip], glimpse.predictions, glimpse.confidences)),
-                    key="train_strip")
+    labels = or_stop(test_set)[1]
+    labels = labels[strip_indices(labels)]
+    right = glimpse.predictions == labels
+    st.markdown(f"**After {glimpse.step} batches it reads {right.sum()} of these {len(labels)} test digits right** "
+                "(green ✓: right, red ✗: wrong; below, how sure it is)")
+    st.html(strip_html(glimpse, labels))
     if glimpse.kernels is not None:
-        st.markdown(f"**Its first layer's {len(glimpse.kernels)} kernels, changing as it learns** "
-                    "(blue: positive weights, red: negative)")
-        titles = [f"#{i}" for i in range(len(glimpse.kernels))]
-        st.plotly_chart(show(heatmap_grid(glimpse.kernels, titles, cols=16, cell=44, diverging=True)),
-                        key="train_kernels")
+        n, kh, kw = glimpse.kernels.shape
+        picture, limit = kernel_mosaic(glimpse.kernels, cell=40 if n > 8 else 64)  # LeNet-5's 6 bigger
+        st.markdown(f"**Its first layer's {n} kernels ({kh}×{kw} weights each), changing as it learns** "
+                    f"(blue: positive weights, red: negative, white: 0; one scale for all, ±{limit:.2f} at its ends)")
+        st.html(f'<img src="{data_address(png(picture))}" alt="the {n} kernels" '
+                'style="max-width:100%;image-rendering:pixelated">')
+
+
+def strip_html(glimpse: Glimpse, labels: np.ndarray) -> str:
+    """The strip's digits in a row, each with what the model reads and how sure it is, coloured right or wrong."""
+    size = PRESENT_FONT_PX + 2 if presenting() else 15
+    cells = []
+    for digit, src, read, sure in zip(labels, strip_pictures(), glimpse.predictions, glimpse.confidences,
+                                      strict=True):
+        colour, mark = ("#1a7f37", "✓") if read == digit else ("#d62728", "✗")
+        cells.append(f'<figure style="margin:0;flex:1;max-width:84px;text-align:center">'
+                     f'<img src="{src}" alt="a test {digit}" style="width:100%;image-rendering:pixelated">'
+                     f'<figcaption style="color:{colour};font-size:{size}px;font-weight:600">'
+                     f'{read} {mark}<br>{sure:.0%}</figcaption></figure>')
+    return f'<div style="display:flex;gap:6px;flex-wrap:nowrap">{"".join(cells)}</div>'
+
+
+@st.cache_resource
+def strip_pictures() -> list[str]:
+    """The strip's test digits as PNG data addresses, made once per server (they never change; `watch` has
+    loaded the test set by now)."""
+    images, labels = test_set()
+    return [data_address(png(ink(images[i]))) for i in strip_indices(labels)]
+
+
+def data_address(picture: bytes, kind: str = "image/png") -> str:
+    """A picture inside the page itself: nothing for the browser to fetch, and no file kept on the server."""
+    return f"data:{kind};base64," + base64.b64encode(picture).decode()
