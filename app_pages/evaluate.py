@@ -6,6 +6,7 @@ import streamlit as st
 
 from mnist_core.evaluate import format_report
 from mnist_core.figures import confusion_matrix
+from mnist_core.live_pictures import pixelated
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.state import evaluation_of, kept, model_choices, visitor
@@ -27,7 +28,7 @@ st.metric("Test accuracy", f"{evaluation.accuracy:.2%}",
 
 
 def enlarged(indices: np.ndarray) -> list[np.ndarray]:
-    return [np.kron(images[i], np.ones((3, 3), np.uint8)) for i in indices]  # 84×84, crisp pixels
+    return [pixelated(images[i]) for i in indices]
 
 
 def guesses(i: int) -> str:

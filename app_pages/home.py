@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import MODELS
+from mnist_core.live_pictures import pixelated
 from mnist_core.models import display_name
 from mnist_core.preprocess import BOX, FIELD
 from ui.lesson import teacher_notes
@@ -33,7 +34,7 @@ for column, (name, spec) in zip(st.columns(len(MODELS)), MODELS.items()):
 st.subheader("What MNIST's digits look like")
 images, labels = or_stop(test_set)
 firsts = [int(np.flatnonzero(labels == d)[0]) for d in range(10)]  # the first test digit of each class
-st.image([np.kron(images[i], np.ones((3, 3), np.uint8)) for i in firsts],
+st.image([pixelated(images[i]) for i in firsts],
          caption=[f"test #{i}: a {labels[i]}" for i in firsts])
 st.caption("Written by American high-school students and Census Bureau employees, scanned, then cropped, fitted "
            f"into a {BOX}×{BOX} box and centred in {FIELD}×{FIELD} pixels: what the models learned from.")

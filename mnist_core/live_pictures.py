@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from plotly.colors import sequential, unlabel_rgb
+from plotly.colors import qualitative, sequential, unlabel_rgb
 
 from mnist_core.runs import Progress
 
@@ -50,8 +50,9 @@ def kernel_mosaic(kernels: np.ndarray, cols: int = 16, cell: int = 40, gap: int 
     return picture, limit
 
 
-def ink(image: np.ndarray, scale: int = 3) -> np.ndarray:
-    """A uint8 (H, W) digit as the test set holds it (white ink on black), each pixel `scale` px square."""
+def pixelated(image: np.ndarray, scale: int = 3) -> np.ndarray:
+    """A uint8 (H, W) digit as the test set holds it (white ink on black), each pixel `scale` px square: MNIST's
+    28×28 shown at 84×84 with crisp pixels, wherever the app shows test digits."""
     return image.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
@@ -64,7 +65,7 @@ def png(picture: np.ndarray) -> bytes:
 
 # The live curves: what `figures.training_curves` draws for finished runs, as one SVG the page replaces every
 # second. Plotly re-laid out its two panels on every poll, a fifth of a core in the browser (bench/RESULTS.md).
-LINE = "#636EFA"  # Plotly's first colour: the run's colour in the comparison chart once it has ended
+LINE = qualitative.Plotly[0]  # the run's colour in the comparison chart (figures.training_curves) once it has ended
 INK_TEXT, GRID = "#31333F", "#e6e6ee"
 
 
@@ -73,14 +74,14 @@ def curves_svg(history: Sequence[Progress], width: int = 820, height: int = 300,
     values (smoothed per batch) as a line, validation (epoch ends) as dots joined by a dotted line."""
     last = history[-1]
     margin = dict(left=4.5 * font_px, right=font_px, top=2 * font_px, bottom=4.8 * font_px)
-    gap = 3.5 * font_px
-    panel_w = (width - margin["left"] - margin["right"] - gap - 3.5 * font_px) / 2
+    between = 7 * font_px  # from one panel to the next: a gap and the second panel's tick labels
+    panel_w = (width - margin["left"] - margin["right"] - between) / 2
     panel_h = height - margin["top"] - margin["bottom"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
              f'font-family="sans-serif" font-size="{font_px}" fill="{INK_TEXT}">',
              f"<title>Loss and accuracy after {last.step} of {last.total_steps} batches</title>"]
     for i, (metric, log) in enumerate((("loss", True), ("accuracy", False))):
-        left = margin["left"] + i * (panel_w + gap + 3.5 * font_px)
+        left = margin["left"] + i * (panel_w + between)
         train = [(p.step, getattr(p, metric)) for p in history]
         val = [(p.step, getattr(p, f"val_{metric}")) for p in history if getattr(p, f"val_{metric}") is not None]
         values = [v for _, v in train + val if math.isfinite(v) and (v > 0 or not log)]

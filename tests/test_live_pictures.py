@@ -41,7 +41,7 @@ def test_kernels_are_tiles_of_whole_pixels_on_one_shared_scale():
 
 def test_a_digit_is_enlarged_pixel_by_pixel_and_survives_png():
     digit = np.array([[0, 255], [128, 7]], np.uint8)
-    big = lp.ink(digit, scale=3)
+    big = lp.pixelated(digit, scale=3)
     assert big.shape == (6, 6) and (big[0:3, 3:6] == 255).all() and (big[3:6, 3:6] == 7).all()
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(lp.png(big)))), big)
 

@@ -8,6 +8,7 @@ from mnist_core import evaluate_model
 from mnist_core.classroom import ClassroomStore, database_url
 from mnist_core.classroom_data import MAX_HOURS, ClassroomError, export_npz, new_secret
 from mnist_core.classroom_score import score_class
+from mnist_core.live_pictures import pixelated
 from mnist_core.models import YOURS
 from ui.resources import shipped_evaluation, test_set
 from ui.state import current_digit, kept, or_stop, visitor
@@ -39,7 +40,7 @@ def attempt(action):
 
 
 def enlarged(images: np.ndarray) -> list[np.ndarray]:
-    return [np.kron(image, np.ones((3, 3), np.uint8)) for image in images]  # 84×84, crisp pixels
+    return [pixelated(image) for image in images]
 
 
 def visitor_token() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core.glimpse import Glimpse, strip_indices
-from mnist_core.live_pictures import curves_svg, ink, kernel_mosaic, png
+from mnist_core.live_pictures import curves_svg, kernel_mosaic, pixelated, png
 from mnist_core.runs import Run
 from ui.present import PRESENT_FONT_PX, presenting
 from ui.resources import test_set
@@ -138,7 +138,7 @@ def strip_pictures() -> list[str]:
     """The strip's test digits as PNG data addresses, made once per server (they never change; `watch` has
     loaded the test set by now)."""
     images, labels = test_set()
-    return [data_address(png(ink(images[i]))) for i in strip_indices(labels)]
+    return [data_address(png(pixelated(images[i]))) for i in strip_indices(labels)]
 
 
 def data_address(picture: bytes, kind: str = "image/png") -> str:
