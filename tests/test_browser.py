@@ -109,6 +109,24 @@ def test_presenter_mode_shows_a_big_canvas_and_every_verdict_on_one_screen(page,
     assert_no_exception(page)
 
 
+# The smallest rendered text in each Plotly chart on the page: tick labels, axis titles, legends, annotations.
+SMALLEST_CHART_TEXT = """() => [...document.querySelectorAll('.js-plotly-plot')].map(chart =>
+    Math.min(...[...chart.querySelectorAll('svg text')].filter(t => t.textContent.trim())
+                                                     .map(t => parseFloat(getComputedStyle(t).fontSize))))"""
+
+
+@pytest.mark.parametrize("path", ["evaluate", "mlp_vs_cnn"])
+def test_presenter_mode_charts_have_no_small_text_on_screen(page, app_url, path):
+    """What the browser draws, not only what the server sends: Streamlit's chart theme sets ticks and legends
+    to 12 px over a figure's own font (seen before presenter mode set each of them)."""
+    page.goto(f"{app_url}/{path}?present=1")
+    page.locator(".js-plotly-plot .xtick text").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1000)  # every chart drawn
+    smallest = page.evaluate(SMALLEST_CHART_TEXT)
+    assert smallest and min(smallest) >= 16, smallest
+    assert_no_exception(page)
+
+
 def test_a_drawing_comes_back_after_a_trip_to_another_page(page, app_url):
     page.goto(f"{app_url}/draw")
     page.wait_for_selector("canvas.upper-canvas")
