@@ -24,7 +24,7 @@ from ui.classroom_view import (
     visitor_token,
 )
 from ui.lesson import teacher_notes
-from ui.present import show
+from ui.present import show, table
 from ui.resources import test_set
 from ui.state import available_models, kept, or_stop, visitor
 
@@ -68,10 +68,8 @@ models = available_models()
 ours, mnist = class_scores(code, images, labels, models), mnist_scores(models)
 mnist_accuracy = {name: evaluation.accuracy for name, evaluation in mnist.items()}
 st.subheader(f"How the models read our {drawings(len(labels))}")
-st.dataframe(pd.DataFrame(accuracy_rows(ours, mnist_accuracy)), hide_index=True, key="class_table",
-             column_config={c: st.column_config.NumberColumn(format="percent") for c in ("our drawings",
-                                                                                          "MNIST test set")}
-             | {"gap (points)": st.column_config.NumberColumn(format="%.1f")})
+table(pd.DataFrame(accuracy_rows(ours, mnist_accuracy)), {"our drawings": "percent", "MNIST test set": "percent",
+                                                           "gap (points)": "%.1f"}, hide_index=True, key="class_table")
 name = st.selectbox("Look closer at", list(models), format_func=display_name, key=kept("class_model"))
 matrix, gallery = st.columns([2, 3])
 with matrix:

@@ -8,7 +8,7 @@ from mnist_core.evaluate import format_report
 from mnist_core.figures import confusion_matrix
 from mnist_core.live_pictures import pixelated
 from ui.lesson import teacher_notes
-from ui.present import show
+from ui.present import show, table
 from ui.state import evaluation_of, kept, model_choices, visitor
 
 GALLERY = 24     # most confident mistakes shown
@@ -37,11 +37,11 @@ def guesses(i: int) -> str:
     return f"true {evaluation.labels[i]}: {top[0]} ({p[top[0]]:.0%}), {top[1]} ({p[top[1]]:.0%})"
 
 
-matrix, table = st.columns([3, 2])
-with table:
-    st.dataframe(pd.DataFrame({"precision": evaluation.precision, "recall": evaluation.recall,
-                               "F1": evaluation.f1, "support": evaluation.confusion.sum(axis=1)}),
-                 column_config={c: st.column_config.NumberColumn(format="%.4f") for c in ("precision", "recall", "F1")})
+matrix, scores = st.columns([3, 2])
+with scores:
+    table(pd.DataFrame({"precision": evaluation.precision, "recall": evaluation.recall,
+                        "F1": evaluation.f1, "support": evaluation.confusion.sum(axis=1)}),
+          dict.fromkeys(("precision", "recall", "F1"), "%.4f"))
     st.caption("Precision: of the images called *d*, how many were *d*. Recall: of the *d*s, how many "
                "were found. F1 balances the two.")
 with matrix:

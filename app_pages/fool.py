@@ -8,7 +8,7 @@ import streamlit as st
 from mnist_core.explorer_figures import fooled_figure
 from mnist_core.fooling import FoolResult, fool
 from mnist_core.models import display_name
-from ui.present import show
+from ui.present import show, table
 from ui.state import available_models, current_digit, kept, visitor
 
 ANY = "any other digit"
@@ -66,12 +66,12 @@ else:
     st.warning(f"{display_name(name)} still reads {after} after {len(result.pixels)} changed pixels "
                f"({result.seconds:.2f} s): it resisted this budget.")
 
-table = pd.DataFrame([{"model": display_name(n), "reads": int(r.before.argmax()),
+counts = pd.DataFrame([{"model": display_name(n), "reads": int(r.before.argmax()),
                        "pixels changed": len(r.pixels), "now reads": int(r.after.argmax()),
                        "fooled": "yes" if r.fooled else "no", "seconds": round(r.seconds, 2)}
                       for n, r in results.items()])
 st.subheader("How many pixels each model needed")
-st.dataframe(table, hide_index=True)
+table(counts, hide_index=True)
 
 fooled = {n: len(r.pixels) for n, r in results.items() if r.fooled and r.pixels}
 with st.expander("Teacher's notes"):

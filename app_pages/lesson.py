@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.lesson import LESSON, teacher_notes
+from ui.present import table
 
 timed = [step for step in LESSON if step.minutes]
 st.title("A 45-minute lesson: how a neural network reads handwriting")
@@ -14,8 +15,8 @@ start, rows = 0, []
 for step in timed:
     rows.append({"minutes": f"{start}–{start + step.minutes}", "page": step.title, "take-away": step.takeaway})
     start += step.minutes
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={"take-away": st.column_config.TextColumn(width="large")})
+table(pd.DataFrame(rows), hide_index=True, width="stretch",
+      column_config={"take-away": st.column_config.TextColumn(width="large")})
 st.markdown(f"In all **{start} minutes** over {len(timed)} pages. Students can join on their own laptops or "
             "tablets at the same address: each has their own drawing and their own training runs.")
 

@@ -2,7 +2,8 @@
 
     python -m bench.stop_latency --repeats 5
 
-Each round opens the Train page, picks the "Quick look" preset, waits `--choose` seconds (a visitor
+Each round opens the Train page, picks a preset (`--preset`; by default the longest, so that Stop comes
+mid-run: "Quick look" now trains in about 2.5 s here), waits `--choose` seconds (a visitor
 choosing settings; the server meanwhile warms up a training process), presses Start and times
 "Preparing" (until the page shows the first epoch), lets it train 2 s, presses Stop, and times until
 the page lists the run among "Your runs" (which happens once it has ended). Targets: the stop shows in
@@ -18,12 +19,13 @@ import time
 from playwright.sync_api import sync_playwright
 
 from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
+from mnist_core.config import PRESETS
 
 
-def one_stop(page, url: str, choose_s: float) -> tuple[float, float]:
+def one_stop(page, url: str, preset: str, choose_s: float) -> tuple[float, float]:
     """(seconds Preparing, seconds from Stop to the run listed as ended)."""
     page.goto(f"{url}/train")
-    page.get_by_role("button", name="Quick look").click()
+    page.get_by_role("button", name=preset).click()
     page.wait_for_timeout(choose_s * 1000)
     page.get_by_role("button", name="Start training").click()
     clicked = time.perf_counter()
@@ -40,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--choose", type=float, default=10, help="seconds on the Train page before Start")
+    parser.add_argument("--preset", choices=list(PRESETS), default=list(PRESETS)[-1])
     args = parser.parse_args()
     port = free_port()
     server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
@@ -49,7 +52,8 @@ def main() -> None:
             preparing, seconds = [], []
             for i in range(args.repeats):  # a fresh visitor each time, so "Your runs" is new each time
                 context = browser.new_context(viewport={"width": 1280, "height": 720})
-                prepared, stopped = one_stop(context.new_page(), f"http://127.0.0.1:{port}", args.choose)
+                prepared, stopped = one_stop(context.new_page(), f"http://127.0.0.1:{port}", args.preset,
+                                            args.choose)
                 preparing.append(prepared)
                 seconds.append(stopped)
                 print(f"round {i}: preparing {prepared:.1f} s, stop {stopped * 1000:.0f} ms", flush=True)

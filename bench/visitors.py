@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import os
 import re
+import subprocess
 import sys
 import time
 import urllib.request
@@ -36,6 +37,8 @@ from bench.memory import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, children_mb, free_
 
 TOUR = ("Draw", "Filters and feature maps", "Where it looked", "Evaluate")
 NAV = '[data-testid="stSidebarNav"]'
+GC = ["call (int) PyGILState_Ensure()", 'call (int) PyRun_SimpleString("import gc; gc.collect()")',
+      "call (void) PyGILState_Release($1)"]  # a full collection inside the server, holding the GIL
 VERDICTS = "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length > 0"
 
 
@@ -161,7 +164,7 @@ def show(what: str, pid: int, port: int) -> float:
     return rss["VmRSS"]
 
 
-async def leave_and_wait(browser, url: str, server, port: int, ttl: int, start: float) -> None:
+async def leave_and_wait(browser, url: str, server, port: int, ttl: int, start: float, trim: bool) -> None:
     """After the tabs closed: RSS now, after the TTL, and after one more short visit makes Streamlit reap."""
     show("right after the tabs closed", server.pid, port)
     await asyncio.sleep(ttl + 15)
@@ -170,6 +173,12 @@ async def leave_and_wait(browser, url: str, server, port: int, ttl: int, start: 
     await asyncio.sleep(5)
     end = show("after one more visit came and went", server.pid, port)
     print(f"  → {end - start:+.0f} MB against the start", flush=True)
+    if trim:  # what stays: garbage not yet collected, freed heap that glibc keeps, or live objects?
+        for what, commands in (("gc.collect()", GC), ("malloc_trim(0)", ["call (int) malloc_trim(0)"])):
+            subprocess.run(["gdb", "-p", str(server.pid), "-batch", *(f"-ex={c}" for c in commands)],
+                           check=True, capture_output=True)
+            after = show(f"after {what} (through gdb)", server.pid, port)
+            print(f"  → {after - start:+.0f} MB against the start", flush=True)
 
 
 async def run(args, server, port: int) -> None:
@@ -188,7 +197,7 @@ async def run(args, server, port: int) -> None:
                 await crowd(browser, url, args.visitors, args.at_once)
                 print(f"  all {args.visitors} visits took {time.monotonic() - began:.0f} s; load average "
                       f"{os.getloadavg()[0]:.1f}", flush=True)
-                await leave_and_wait(browser, url, server, port, args.ttl, start)
+                await leave_and_wait(browser, url, server, port, args.ttl, start, args.trim)
         if args.runs:
             print(f"B. one visitor, {args.runs} MLP runs (1 epoch, {args.images} images):", flush=True)
             context, page = await arrive(browser, url)
@@ -199,7 +208,7 @@ async def run(args, server, port: int) -> None:
                   f"{os.getloadavg()[0]:.1f}", flush=True)
             show(f"after {args.runs} runs, tab open", pid, port)
             await context.close()
-            await leave_and_wait(browser, url, server, port, args.ttl, start)
+            await leave_and_wait(browser, url, server, port, args.ttl, start, args.trim)
         await browser.close()
 
 
@@ -211,6 +220,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--images", default="5,000", help="the Training images slider's value, as shown")
     parser.add_argument("--ttl", type=int, default=10, help="server.disconnectedSessionTTL, seconds")
+    parser.add_argument("--trim", action="store_true", help="then, through gdb, a full gc.collect() in the server "
+                        "and glibc's malloc_trim(0), its RSS after each (a diagnostic: what is it that stays?)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the server, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     args = parser.parse_args()

@@ -1,5 +1,6 @@
 """Plotly figures built from core results; pages only render them."""
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -7,6 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from mnist_core.live_pictures import log_range, log_ticks
 from mnist_core.models import colour, display_name
 from mnist_core.runs import Progress
 
@@ -68,6 +70,10 @@ def training_curves(histories: dict[str, Sequence[Progress]]) -> go.Figure:
                             name=f"{label}: validation", legendgroup=label, showlegend=col == 1,
                             line=dict(color=colour, dash="dot"), mode="lines+markers")
     fig.update_xaxes(title="batches")
-    fig.update_yaxes(type="log", row=1, col=1)
+    # Ticks at 1-2-5 values, as the live curves have them: Plotly's own log ticks print 2 and 5 at 3/4 size.
+    low, high = log_range([v for h in histories.values() for p in h for v in (p.loss, p.val_loss) if v])
+    ticks = log_ticks(low, high)
+    fig.update_yaxes(type="log", range=[math.log10(low), math.log10(high)], tickvals=ticks,
+                     ticktext=[f"{v:g}" for v in ticks], row=1, col=1)
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.25))
     return fig

@@ -85,7 +85,7 @@ def curves_svg(history: Sequence[Progress], width: int = 820, height: int = 300,
         train = [(p.step, getattr(p, metric)) for p in history]
         val = [(p.step, getattr(p, f"val_{metric}")) for p in history if getattr(p, f"val_{metric}") is not None]
         values = [v for _, v in train + val if math.isfinite(v) and (v > 0 or not log)]
-        low, high = _log_range(values) if log else (0.0, 1.0)
+        low, high = log_range(values) if log else (0.0, 1.0)
         axis = _Axis(left, margin["top"], panel_w, panel_h, last.total_steps, low, high, log)
         parts += axis.draw(metric, font_px)
         parts.append(_polyline(axis, train, f'stroke="{LINE}" stroke-width="2.5"'))
@@ -135,7 +135,7 @@ class _Axis:
                f'text-anchor="middle" font-weight="600">{title}</text>',
                f'<text x="{self.left + self.width / 2:.1f}" y="{bottom + 2.6 * font_px:.1f}" '
                'text-anchor="middle">batches</text>']
-        for value in _log_ticks(self.low, self.high) if self.log else [0, 0.2, 0.4, 0.6, 0.8, 1.0]:
+        for value in log_ticks(self.low, self.high) if self.log else [0, 0.2, 0.4, 0.6, 0.8, 1.0]:
             y = self.y(value)
             label = f"{value:g}" if self.log else f"{value:.0%}"
             out += [f'<line x1="{self.left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>',
@@ -158,7 +158,7 @@ def _polyline(axis: _Axis, points: list[tuple[int, float]], style: str) -> str:
 _NICE = (1, 2, 5)
 
 
-def _log_range(values: list[float]) -> tuple[float, float]:
+def log_range(values: list[float]) -> tuple[float, float]:
     """The 1-2-5 values just below the smallest and just above the largest (0.1 to 3, before any value)."""
     if not values:
         return 0.1, 3.0
@@ -173,7 +173,7 @@ def _nice_values(low: float, high: float) -> list[float]:
     return [float(f"{m}e{d}") for d in decades for m in _NICE]
 
 
-def _log_ticks(low: float, high: float) -> list[float]:
+def log_ticks(low: float, high: float) -> list[float]:
     """1-2-5 values from `low` to `high`; only the powers of ten where those would be more than seven."""
     ticks = [v for v in _nice_values(low, high) if low <= v <= high]
     tens = [v for v in ticks if math.log10(v).is_integer()]

@@ -115,15 +115,19 @@ SMALLEST_CHART_TEXT = """() => [...document.querySelectorAll('.js-plotly-plot')]
                                                      .map(t => parseFloat(getComputedStyle(t).fontSize))))"""
 
 
-@pytest.mark.parametrize("path", ["evaluate", "mlp_vs_cnn"])
-def test_presenter_mode_charts_have_no_small_text_on_screen(page, app_url, path):
+@pytest.mark.parametrize(("path", "tables"), [("evaluate", 1), ("mlp_vs_cnn", 0)])
+def test_presenter_mode_charts_have_no_small_text_on_screen(page, app_url, path, tables):
     """What the browser draws, not only what the server sends: Streamlit's chart theme sets ticks and legends
-    to 12 px over a figure's own font (seen before presenter mode set each of them)."""
+    to 12 px over a figure's own font (seen before presenter mode set each of them); tables' cells too."""
     page.goto(f"{app_url}/{path}?present=1")
     page.locator(".js-plotly-plot .xtick text").first.wait_for(timeout=120_000)
     page.wait_for_timeout(1000)  # every chart drawn
     smallest = page.evaluate(SMALLEST_CHART_TEXT)
     assert smallest and min(smallest) >= 16, smallest
+    assert page.locator('[data-testid="stTable"]').count() == tables  # tables, too, are text the class can read
+    cells = page.locator('[data-testid="stTable"] td')
+    sizes = [float(size[:-2]) for size in cells.evaluate_all("cs => cs.map(c => getComputedStyle(c).fontSize)")]
+    assert all(size >= 16 for size in sizes), sizes
     assert_no_exception(page)
 
 

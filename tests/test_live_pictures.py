@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from mnist_core import live_pictures as lp
+from mnist_core.figures import training_curves
 from mnist_core.runs import Progress
 
 DARK_RED, WHITE, DARK_BLUE = (103, 0, 31), (247, 247, 247), (5, 48, 97)  # plotly.colors.sequential.RdBu
@@ -78,8 +79,18 @@ def test_the_curves_put_each_value_where_the_axes_say():
 
 
 def test_log_ticks_and_ranges_are_1_2_5_values():
-    assert lp._log_range([2.3, 0.04]) == (0.02, 5.0)
-    assert lp._log_range([]) == (0.1, 3.0)  # before any value
-    assert lp._log_ticks(0.1, 3.0) == [0.1, 0.2, 0.5, 1.0, 2.0]
-    assert lp._log_ticks(0.01, 5.0) == [0.01, 0.1, 1.0]  # nine 1-2-5 values: only the powers of ten
+    assert lp.log_range([2.3, 0.04]) == (0.02, 5.0)
+    assert lp.log_range([]) == (0.1, 3.0)  # before any value
+    assert lp.log_ticks(0.1, 3.0) == [0.1, 0.2, 0.5, 1.0, 2.0]
+    assert lp.log_ticks(0.01, 5.0) == [0.01, 0.1, 1.0]  # nine 1-2-5 values: only the powers of ten
     assert lp._steps_ticks(422) == [0, 100, 200, 300, 400] and lp._steps_ticks(3) == [0, 1, 2, 3]
+
+
+def test_the_comparison_chart_labels_its_loss_axis_at_the_same_1_2_5_values():
+    """Plotly's own log ticks print 2 and 5 at three quarters of the font, too small on a projector."""
+    fig = training_curves({"Run 1": [progress(1, 1.6, 0.3), progress(50, 0.6, 0.8, val=(0.15, 0.95))],
+                           "Run 2": [progress(1, 1.2, 0.5)]})
+    loss_axis = fig.layout.yaxis
+    assert loss_axis.type == "log" and list(loss_axis.tickvals) == [0.1, 0.2, 0.5, 1.0, 2.0]
+    assert list(loss_axis.ticktext) == ["0.1", "0.2", "0.5", "1", "2"]
+    assert [10 ** end for end in loss_axis.range] == pytest.approx([0.1, 2.0])  # 0.15 and 1.6, both runs

@@ -44,6 +44,16 @@ def test_every_figure_is_readable_from_the_back_of_the_room(path):
         assert min(font_sizes(spec)) >= 16, (path, sorted(font_sizes(spec))[:3])
 
 
+def test_presenter_mode_shows_tables_as_plain_tables_with_the_same_numbers():
+    """A dataframe is drawn on a canvas no style reaches; presenter mode shows the same numbers as text."""
+    plain = open_page("app_pages/evaluate.py").dataframe[0].value
+    at = open_page("app_pages/evaluate.py", present="1")
+    assert not at.dataframe
+    shown = at.table[0].value
+    assert list(shown["precision"]) == [f"{v:.4f}" for v in plain["precision"]]
+    assert list(shown["support"]) == list(plain["support"]) and sum(plain["support"]) == 10_000
+
+
 def test_presenter_mode_lasts_the_visit():
     at = open_page("app_pages/home.py", present="1")
     at.switch_page("app_pages/convolution.py").run()

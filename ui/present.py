@@ -2,9 +2,11 @@
 
 A switch in the sidebar, or `?present=1` in the address (so a teacher can bookmark it), turns it on
 for the whole visit. It raises every figure's text to at least PRESENT_FONT_PX and the page's text
-with a little CSS; pages pass every figure through `show` before drawing it.
+with a little CSS; pages pass every figure through `show` before drawing it, and every table through
+`table`.
 """
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -12,7 +14,9 @@ from ui.state import visitor
 
 PRESENT_FONT_PX = 18  # the smallest text on a figure in presenter mode (≥ 16 px, readable at 1280×720)
 CSS = """<style>
-.stMarkdown p, .stMarkdown li, .stCaption p, label p { font-size: 1.2rem !important; }
+.stMarkdown p, .stMarkdown li, .stCaption p, label p, [data-testid="stProgress"] p,
+[data-testid="stExpander"] summary p, [data-testid="stMainBlockContainer"] [data-testid^="stBaseButton"] p,
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.3rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 h1 { font-size: 2rem !important; padding: 0 !important; }
@@ -78,3 +82,18 @@ def show(fig: go.Figure) -> go.Figure:
 def _at_least(size: int, *fonts) -> None:
     for font in fonts:
         font.size = max(font.size or 0, size)
+
+
+def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, **dataframe_args) -> None:
+    """`frame` as Streamlit's dataframe (sortable, scrollable); in presenter mode as a plain table, since a
+    dataframe is drawn on a canvas at 13 px that no style reaches. `formats`: column → "percent" or a printf
+    format such as "%.4f", the same in both."""
+    formats = formats or {}
+    if not presenting():
+        config = {column: st.column_config.NumberColumn(format=f) for column, f in formats.items()}
+        st.dataframe(frame, column_config=config | dataframe_args.pop("column_config", {}), **dataframe_args)
+        return
+    shown = frame.astype(object).where(frame.notna(), "")
+    for column, f in formats.items():
+        shown[column] = ["" if pd.isna(v) else f"{v:.2%}" if f == "percent" else f % v for v in frame[column]]
+    st.table(shown, hide_index=dataframe_args.get("hide_index"))

@@ -13,6 +13,7 @@ from mnist_core.export import history_csv, model_bytes, tensorboard_available, t
 from mnist_core.run_queue import RunQueue, ServerLimits
 from mnist_core.runs import Run
 from mnist_core.train_process import TrainingProcesses
+from ui.present import table
 from ui.resources import test_set
 from ui.state import or_stop, visitor
 
@@ -100,8 +101,8 @@ def keep_alive() -> None:
 def run_table(runs: list[Run], active: Run | None) -> None:
     """The visitor's runs, the one training now included, one row each; what "val" and "test" are, below."""
     rows = [summary(r) for r in runs] + ([summary(active)] if active is not None else [])
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
-        name: st.column_config.NumberColumn(name, format="percent") for name in ("val", "test")})
+    table(pd.DataFrame(rows), {"seconds": "%.1f", "train loss": "%.3f", "val": "percent", "test": "percent"},
+          hide_index=True)
     st.caption(f"Val: accuracy on the images held out of its training set. Test: on MNIST's "
                f"{len(or_stop(test_set)[1]):,} official test digits, which no run ever trains on, scored once a run "
                "has trained to its end.")

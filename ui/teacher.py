@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.runs import Run
+from ui.present import table
 from ui.runs import run_queue
 from ui.state import visitor
 
@@ -39,7 +40,7 @@ def every_run() -> None:
     if not runs:
         st.caption("Nobody is training or waiting now.")
         return
-    st.dataframe(pd.DataFrame([row(run) for run in runs]), hide_index=True)
+    table(pd.DataFrame([row(run) for run in runs]), {"minutes": "%.1f"}, hide_index=True)
     for run in runs:
         if not run.stop_requested and st.button(f"Stop {visitor_tag(run)} · {run.label}",
                                                 key=f"teacher_stop_{id(run)}"):
