@@ -12,6 +12,7 @@ import streamlit as st
 
 from ui.state import visitor
 
+MISSING = "—"  # a table's cell with no value (a stopped run's test score, say)
 PRESENT_FONT_PX = 18  # the smallest text on a figure in presenter mode (≥ 16 px, readable at 1280×720)
 CSS = """<style>
 .stMarkdown p, .stMarkdown li, .stCaption p, label p, [data-testid="stProgress"] p,
@@ -87,13 +88,14 @@ def _at_least(size: int, *fonts) -> None:
 def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, **dataframe_args) -> None:
     """`frame` as Streamlit's dataframe (sortable, scrollable); in presenter mode as a plain table, since a
     dataframe is drawn on a canvas at 13 px that no style reaches. `formats`: column → "percent" or a printf
-    format such as "%.4f", the same in both."""
+    format such as "%.4f", the same in both; a missing value shows as MISSING in both."""
     formats = formats or {}
     if not presenting():
         config = {column: st.column_config.NumberColumn(format=f) for column, f in formats.items()}
-        st.dataframe(frame, column_config=config | dataframe_args.pop("column_config", {}), **dataframe_args)
+        st.dataframe(frame, column_config=config | dataframe_args.pop("column_config", {}), placeholder=MISSING,
+                     **dataframe_args)
         return
-    shown = frame.astype(object).where(frame.notna(), "")
+    shown = frame.astype(object).where(frame.notna(), MISSING)
     for column, f in formats.items():
-        shown[column] = ["" if pd.isna(v) else f"{v:.2%}" if f == "percent" else f % v for v in frame[column]]
+        shown[column] = [MISSING if pd.isna(v) else f"{v:.2%}" if f == "percent" else f % v for v in frame[column]]
     st.table(shown, hide_index=dataframe_args.get("hide_index"))
