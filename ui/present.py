@@ -17,7 +17,11 @@ PRESENT_FONT_PX = 18  # the smallest text on a figure in presenter mode (≥ 16 
 CSS = """<style>
 .stMarkdown p, .stMarkdown li, .stCaption p, label p, [data-testid="stProgress"] p,
 [data-testid="stExpander"] summary p, [data-testid="stMainBlockContainer"] [data-testid^="stBaseButton"] p,
-[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.2rem !important; }
+[data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stAlert"] p { font-size: 1.2rem !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCode"] code,
+[data-testid="stMainBlockContainer"]
+  :is([data-testid^="stBaseButton"], [data-testid="stButtonGroup"], [data-testid^="stSlider"])
+  [data-testid="stMarkdownContainer"] :is(p, span, div) { font-size: 1.1rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.3rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.2rem !important; }
 h1 { font-size: 2rem !important; padding: 0 !important; }
