@@ -20,7 +20,8 @@ COPY --chown=app . .
 # so the running container needs no internet and starts without converting anything.
 RUN TF_CPP_MIN_LOG_LEVEL=3 python -m mnist_core.data
 
-# Hosted settings (override any of them with `docker run -e NAME=value`). XSRF protection is off because
+# Hosted settings (override any of them with `docker run -e NAME=value`). MALLOC_ARENA_MAX: glibc's malloc
+# arenas capped from the server's first thread (ui/allocator.py's ARENAS; a crowd leaves half the memory behind). XSRF protection is off because
 # Spaces shows the app inside an iframe, where Streamlit's XSRF cookie breaks uploads.
 ENV PORT=7860 \
     MNIST_LAB_MAX_TRAININGS=1 \
@@ -30,7 +31,8 @@ ENV PORT=7860 \
     STREAMLIT_SERVER_HEADLESS=true \
     STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION=false \
     STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-    TF_CPP_MIN_LOG_LEVEL=3
+    TF_CPP_MIN_LOG_LEVEL=3 \
+    MALLOC_ARENA_MAX=2
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/_stcore/health' % os.environ.get('PORT', '7860'), timeout=4)"

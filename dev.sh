@@ -37,7 +37,9 @@ fi
 
 case "${1:-run}" in
     run)
-        exec .venv/bin/streamlit run app.py ;;
+        # glibc's malloc arenas capped from the server's first thread (ui/allocator.py's ARENAS, which the app
+        # can only set once Streamlit's threads exist): 30 visitors leave about half the memory behind.
+        MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} exec .venv/bin/streamlit run app.py ;;
     test)
         shift || true
         install dev requirements.txt requirements-dev.txt

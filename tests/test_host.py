@@ -47,7 +47,7 @@ def dockerfile_env() -> dict[str, str]:
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
     pairs = [word for line in text.splitlines() if line.startswith("ENV ") for word in line.split()[1:]]
     env = dict(pair.split("=", 1) for pair in pairs)
-    return {k: v for k, v in env.items() if k.startswith(("MNIST_LAB_", "STREAMLIT_", "TF_"))}
+    return {k: v for k, v in env.items() if k.startswith(("MNIST_LAB_", "STREAMLIT_", "TF_", "MALLOC_"))}
 
 
 def run(cmd: list, **kwargs) -> str:

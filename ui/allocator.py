@@ -4,9 +4,11 @@ glibc gives a thread that finds the allocator busy an arena of its own, up to 8 
 into an arena stays with the process. Streamlit runs every page in a thread of its own, and TensorFlow
 predicts from a pool of threads, so five visitors at once spread their peak over many arenas: 30 visitors,
 5 at a time, left the server 171 MB above its start; 111 MB with this cap, 78 MB with MALLOC_ARENA_MAX=2
-set before the server starts (`python -m bench.visitors`, bench/RESULTS.md). A second crowd of 30 added
-nothing. Leaves a MALLOC_ARENA_MAX set by the
-host alone, and does nothing off glibc (macOS, Windows, musl).
+set before the server starts (`python -m bench.visitors`, bench/RESULTS.md; on 2026-12-03 178–185 MB against
+95 MB). By the time app.py runs, Streamlit's threads already have arenas, so `bash dev.sh run` and the Docker
+image set MALLOC_ARENA_MAX before the server starts; this cap is for a plain `streamlit run app.py`. A second
+crowd of 30 added nothing. Leaves a MALLOC_ARENA_MAX set by the host alone, and does nothing off glibc
+(macOS, Windows, musl).
 """
 
 import ctypes
