@@ -58,7 +58,7 @@ def confusion_matrix(confusion: np.ndarray) -> go.Figure:
 
 def training_curves(histories: dict[str, Sequence[Progress]]) -> go.Figure:
     """Loss and accuracy against batches: training as lines, validation (epoch ends) as dotted markers."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.08)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
     palette = px.colors.qualitative.Plotly
     for i, (label, history) in enumerate(histories.items()):
         colour, val = palette[i % len(palette)], [p for p in history if p.val_loss is not None]
@@ -74,6 +74,9 @@ def training_curves(histories: dict[str, Sequence[Progress]]) -> go.Figure:
     low, high = log_range([v for h in histories.values() for p in h for v in (p.loss, p.val_loss) if v])
     ticks = log_ticks(low, high)
     fig.update_yaxes(type="log", range=[math.log10(low), math.log10(high)], tickvals=ticks,
-                     ticktext=[f"{v:g}" for v in ticks], row=1, col=1)
-    fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.25))
+                     ticktext=[f"{v:g}" for v in ticks], title="loss", row=1, col=1)
+    fig.update_yaxes(title="accuracy", row=1, col=2)
+    # The legend above the panels: below them it ran into the axis titles once presenter mode enlarged them.
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
     return fig
