@@ -22,11 +22,12 @@ import keras
 from mnist_core import feed, training
 from mnist_core.config import PRESETS
 from mnist_core.device import fastest_precision
+from mnist_core.inference import to_model_input
 
 
 def keras_arrays(images, labels, batch_size, seed=None):
     """The reference: the arrays as `fit` takes them, read by Keras's own pipeline."""
-    return {"x": images, "y": labels, "batch_size": batch_size, "shuffle": seed is not None}
+    return {"x": to_model_input(images), "y": labels, "batch_size": batch_size, "shuffle": seed is not None}
 
 
 class Pauses(keras.callbacks.Callback):

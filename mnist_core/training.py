@@ -22,7 +22,6 @@ from mnist_core.curves import BatchSmoother
 from mnist_core.data import load_mnist
 from mnist_core.device import distribution_strategy
 from mnist_core.glimpse import Glimpse, look, strip_indices
-from mnist_core.inference import to_model_input
 from mnist_core.models import INPUT_SHAPE, build_model
 from mnist_core.runs import Progress, Run
 
@@ -56,8 +55,8 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     model, trainer = (prepared.model, prepared.trainer) if usable else _compiled(config, steps_per_epoch)
     with _SEEDING:  # the shuffle reads the global seed as it is made: each run's order comes from its own seed
         keras.utils.set_random_seed(config.seed)
-        fed = feed.fit_batches(to_model_input(x_train), y_train, config.batch_size, seed=config.seed)
-    validation = feed.validation_data(to_model_input(x_val), y_val, config.batch_size) if len(x_val) else None
+        fed = feed.fit_batches(x_train, y_train, config.batch_size, seed=config.seed)
+    validation = feed.validation_data(x_val, y_val, config.batch_size) if len(x_val) else None
     reporter = _Reporter(run, steps_per_epoch, on_progress, strip)
     try:
         trainer.fit(**fed, epochs=config.epochs, validation_data=validation, callbacks=[reporter], verbose=0)
@@ -78,7 +77,7 @@ def _accuracy(trainer: keras.Model, images: np.ndarray, labels: np.ndarray, batc
     and spread over the replicas where there are several). A run that trained to its end is scored on the
     official test set: what a preset promises ("Reach 99 %") is there, which validation digits, taken from
     the training set, do not show (≈ 0.3 s for the CNN; a Stop is answered without it)."""
-    fed = feed.evaluate_batches(to_model_input(images), labels, batch_size)
+    fed = feed.evaluate_batches(images, labels, batch_size)
     scores = trainer.evaluate(**fed, verbose=0, return_dict=True)
     return float(scores["accuracy"])
 
@@ -110,7 +109,7 @@ def prepare(config: TrainConfig) -> Prepared:
     # is (so the steps are traced for what the run feeds them), but in order: a shuffle here would draw from
     # the global random state, and the run's own shuffle would then draw something else.
     n = 2 * config.batch_size - 1
-    images, labels = to_model_input(x_train[:n]), y_train[:n]
+    images, labels = x_train[:n], y_train[:n]
     trainer.fit(**feed.fit_batches(images, labels, config.batch_size), epochs=1, steps_per_epoch=1, verbose=0,
                 validation_data=feed.validation_data(images, labels, config.batch_size) if len(x_val) else None,
                 validation_steps=1)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mnist_core import feed
+from mnist_core.inference import to_model_input
 
 pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="other backends read the arrays")
 
@@ -56,3 +57,14 @@ def test_evaluate_and_validation_read_in_order_and_fit_keras_arguments():
     assert set(fed) == {"x"}
     assert [y.numpy().tolist() for _, y in feed.validation_data(images, np.arange(N), BATCH)] == \
         [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_pixels_are_scaled_per_batch_exactly_as_the_models_read_them():
+    """uint8 pixels go in as stored; each batch comes out as `to_model_input` makes it, to the last bit."""
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (N, 28, 28), dtype=np.uint8)
+    pixels[0] = np.arange(256, dtype=np.uint8).repeat(4)[:784].reshape(28, 28)  # every grey level
+    for x, y in feed.evaluate_batches(pixels, np.arange(N), BATCH)["x"]:
+        rows = y.numpy()
+        assert x.dtype == "float32" and x.shape == (len(rows), 28, 28, 1)
+        np.testing.assert_array_equal(x.numpy(), to_model_input(pixels[rows]))  # not approximately: equal
