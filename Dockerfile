@@ -20,9 +20,9 @@ COPY --chown=app . .
 # so the running container needs no internet and starts without converting anything.
 RUN TF_CPP_MIN_LOG_LEVEL=3 python -m mnist_core.data
 
-# Hosted settings (override any of them with `docker run -e NAME=value`). MALLOC_ARENA_MAX: glibc's malloc
-# arenas capped from the server's first thread (ui/allocator.py's ARENAS; a crowd leaves half the memory behind). XSRF protection is off because
-# Spaces shows the app inside an iframe, where Streamlit's XSRF cookie breaks uploads.
+# Hosted settings (override any of them with `docker run -e NAME=value`). XSRF protection is off because
+# Spaces shows the app inside an iframe, where Streamlit's XSRF cookie breaks uploads. MALLOC_ARENA_MAX caps
+# glibc's malloc arenas from the server's first thread (ui/allocator.py's ARENAS): a crowd leaves half the memory.
 ENV PORT=7860 \
     MNIST_LAB_MAX_TRAININGS=1 \
     MNIST_LAB_MAX_EPOCHS=10 \

@@ -67,9 +67,9 @@ else:
                f"({result.seconds:.2f} s): it resisted this budget.")
 
 counts = pd.DataFrame([{"model": display_name(n), "reads": int(r.before.argmax()),
-                       "pixels changed": len(r.pixels), "now reads": int(r.after.argmax()),
-                       "fooled": "yes" if r.fooled else "no", "seconds": round(r.seconds, 2)}
-                      for n, r in results.items()])
+                        "pixels changed": len(r.pixels), "now reads": int(r.after.argmax()),
+                        "fooled": "yes" if r.fooled else "no", "seconds": round(r.seconds, 2)}
+                       for n, r in results.items()])
 st.subheader("How many pixels each model needed")
 table(counts, hide_index=True)
 

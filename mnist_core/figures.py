@@ -71,7 +71,7 @@ def training_curves(histories: dict[str, Sequence[Progress]]) -> go.Figure:
                             line=dict(color=colour, dash="dot"), mode="lines+markers")
     fig.update_xaxes(title="batches")
     # Ticks at 1-2-5 values, as the live curves have them: Plotly's own log ticks print 2 and 5 at 3/4 size.
-    low, high = log_range([v for h in histories.values() for p in h for v in (p.loss, p.val_loss) if v])
+    low, high = log_range([v for h in histories.values() for p in h for v in (p.loss, p.val_loss) if v is not None])
     ticks = log_ticks(low, high)
     fig.update_yaxes(type="log", range=[math.log10(low), math.log10(high)], tickvals=ticks,
                      ticktext=[f"{v:g}" for v in ticks], title="loss", row=1, col=1)

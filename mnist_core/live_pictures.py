@@ -84,8 +84,7 @@ def curves_svg(history: Sequence[Progress], width: int = 820, height: int = 300,
         left = margin["left"] + i * (panel_w + between)
         train = [(p.step, getattr(p, metric)) for p in history]
         val = [(p.step, getattr(p, f"val_{metric}")) for p in history if getattr(p, f"val_{metric}") is not None]
-        values = [v for _, v in train + val if math.isfinite(v) and (v > 0 or not log)]
-        low, high = log_range(values) if log else (0.0, 1.0)
+        low, high = log_range([v for _, v in train + val]) if log else (0.0, 1.0)
         axis = _Axis(left, margin["top"], panel_w, panel_h, last.total_steps, low, high, log)
         parts += axis.draw(metric, font_px)
         parts.append(_polyline(axis, train, f'stroke="{LINE}" stroke-width="2.5"'))
@@ -159,7 +158,9 @@ _NICE = (1, 2, 5)
 
 
 def log_range(values: list[float]) -> tuple[float, float]:
-    """The 1-2-5 values just below the smallest and just above the largest (0.1 to 3, before any value)."""
+    """The 1-2-5 values just below the smallest and just above the largest of the positive, finite `values`
+    (a run whose loss diverged reports inf or nan); 0.1 to 3 before any."""
+    values = [v for v in values if math.isfinite(v) and v > 0]
     if not values:
         return 0.1, 3.0
     low = max(v for v in _nice_values(min(values) / 10, min(values)) if v <= min(values))

@@ -94,3 +94,12 @@ def test_the_comparison_chart_labels_its_loss_axis_at_the_same_1_2_5_values():
     assert loss_axis.type == "log" and list(loss_axis.tickvals) == [0.1, 0.2, 0.5, 1.0, 2.0]
     assert list(loss_axis.ticktext) == ["0.1", "0.2", "0.5", "1", "2"]
     assert [10 ** end for end in loss_axis.range] == pytest.approx([0.1, 2.0])  # 0.15 and 1.6, both runs
+
+
+def test_a_diverged_runs_inf_and_nan_losses_leave_the_loss_axis_to_the_finite_ones():
+    assert lp.log_range([float("nan"), float("inf"), 0.0, 0.5, 2.0]) == (0.5, 5.0)
+    fig = training_curves({"Run 1": [progress(1, 2.0, 0.1), progress(2, float("inf"), 0.1),
+                                     progress(3, float("nan"), 0.1, val=(0.5, 0.2))]})
+    assert [10 ** end for end in fig.layout.yaxis.range] == pytest.approx([0.5, 5.0])  # 2.0 and the val 0.5
+    svg = lp.curves_svg([progress(1, 2.0, 0.1), progress(2, float("nan"), 0.1)])  # the live view draws on too
+    assert {"2", "5", "10", "20"} <= {t.text for t in ET.fromstring(svg).iter(f"{SVG}text")}  # a decade from 2.0

@@ -116,7 +116,7 @@ def summary(run: Run) -> dict:
         [f"dropout {c.dropout:.0%}"] if c.dropout else []) + (["augmented"] if c.augment else [])
     status = "stopping…" if run.stop_requested and not run.done else run.status
     return {"run": run.label, "status": status, "settings": ", ".join(extras),
-            "seconds": round(run.seconds, 1) if run.model else None,
+            "seconds": run.seconds if run.model else None,
             "train loss": last.loss if last else None, "val": ended[-1].val_accuracy if ended else None,
             "test": run.test_accuracy}
 

@@ -53,7 +53,7 @@ def row(run: Run) -> dict:
     return {"visitor": visitor_tag(run), "run": run.label,
             "where": "stopping" if run.stop_requested else "training" if place == 0 else f"{place} in line",
             "progress": f"epoch {p.epoch}/{p.epochs}, {p.step / p.total_steps:.0%}" if p else "",
-            "minutes": round((time.time() - run.started_at) / 60, 1) if run.started_at else None}
+            "minutes": (time.time() - run.started_at) / 60 if run.started_at else None}
 
 
 def visitor_tag(run: Run) -> str:
