@@ -6,10 +6,10 @@ import time
 import pandas as pd
 import streamlit as st
 
-from mnist_core.classroom_data import time_left
-from mnist_core.classroom_score import accuracy_rows, caption, hardest, teacher_questions
-from mnist_core.figures import confusion_matrix
-from mnist_core.models import display_name
+from mnist_core.classroom.rules import time_left
+from mnist_core.classroom.scoring import accuracy_rows, caption, hardest, teacher_questions
+from mnist_core.models.registry import display_name
+from mnist_core.plots.results import confusion_matrix
 from ui.classroom_view import (
     attempt,
     choose_class,

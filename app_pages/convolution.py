@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, output_size, pool
-from mnist_core.inside_figures import heatmap
+from mnist_core.inside.convolution import CLASSIC_KERNELS, apply_kernel, output_size, pool
+from mnist_core.plots.inside import heatmap
 from ui.convolution_view import K, start_position, stepper
 from ui.lesson import teacher_notes
 from ui.present import show

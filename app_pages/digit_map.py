@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import predict_digit
-from mnist_core.digit_map import DigitMap, build_map, nearest, place
-from mnist_core.explorer_figures import DIGIT_COLOURS, digit_map_figure
-from mnist_core.inside_figures import heatmap
-from mnist_core.models import display_name
-from mnist_core.predict import MODELS_DIR
+from mnist_core.inside.digit_map import DigitMap, build_map, nearest, place
+from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import MODELS_DIR
+from mnist_core.plots.explorers import DIGIT_COLOURS, digit_map_figure
+from mnist_core.plots.inside import heatmap
 from ui.present import show
 from ui.resources import test_set
 from ui.state import available_models, current_digit, kept, or_stop, visitor

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mnist_core.preprocess import BOX, FIELD
+from mnist_core.drawing.prepare import BOX, FIELD
 from ui.draw_view import CANVAS_PX, clear_canvas, details, drawn, uploaded, verdicts
 from ui.present import presenting
 from ui.state import available_models, kept, visitor

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core.evaluate import format_report
-from mnist_core.figures import confusion_matrix
-from mnist_core.live_pictures import pixelated
+from mnist_core.plots.live import pixelated
+from mnist_core.plots.results import confusion_matrix
 from ui.lesson import teacher_notes
 from ui.present import show, table
 from ui.state import evaluation_of, kept, model_choices, visitor

@@ -4,9 +4,9 @@ import numpy as np
 import streamlit as st
 from keras import layers
 
-from mnist_core.anatomy import POOLING, conv_kernels, feature_layers, feature_maps, strongest_slices
-from mnist_core.inside_figures import heatmap, kernel_map_pairs
-from mnist_core.models import MODELS, YOURS, display_name
+from mnist_core.inside.anatomy import POOLING, conv_kernels, feature_layers, feature_maps, strongest_slices
+from mnist_core.models.registry import MODELS, YOURS, display_name
+from mnist_core.plots.inside import heatmap, kernel_map_pairs
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.state import available_models, current_digit, kept, visitor

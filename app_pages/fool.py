@@ -5,9 +5,9 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from mnist_core.explorer_figures import fooled_figure
-from mnist_core.fooling import FoolResult, fool
-from mnist_core.models import display_name
+from mnist_core.inside.fooling import FoolResult, fool
+from mnist_core.models.registry import display_name
+from mnist_core.plots.explorers import fooled_figure
 from ui.present import show, table
 from ui.state import available_models, current_digit, kept, visitor
 

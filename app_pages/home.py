@@ -6,9 +6,9 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import MODELS
-from mnist_core.live_pictures import pixelated
-from mnist_core.models import display_name
-from mnist_core.preprocess import BOX, FIELD
+from mnist_core.drawing.prepare import BOX, FIELD
+from mnist_core.models.registry import display_name
+from mnist_core.plots.live import pixelated
 from ui.lesson import teacher_notes
 from ui.resources import device, shipped_evaluation, test_set
 from ui.state import available_models, or_stop

@@ -4,10 +4,10 @@ probabilities, as the model itself computes it."""
 import numpy as np
 import streamlit as st
 
-from mnist_core.anatomy import journey
-from mnist_core.figures import probability_bars
-from mnist_core.inside_figures import activation_bars, heatmap, heatmap_grid
-from mnist_core.models import MODELS, display_name
+from mnist_core.inside.anatomy import journey
+from mnist_core.models.registry import MODELS, display_name
+from mnist_core.plots.inside import activation_bars, heatmap, heatmap_grid
+from mnist_core.plots.results import probability_bars
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.state import available_models, current_digit, kept

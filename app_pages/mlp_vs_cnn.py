@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import MODELS, predict_digit
-from mnist_core.anatomy import dense_templates, layer_parameters, template_activations
-from mnist_core.inside_figures import heatmap, heatmap_grid, invariance_chart
-from mnist_core.invariance import INVARIANCE_KINDS, MOVES, holds, invariance_curve, transform, verdict
-from mnist_core.models import display_name
-from mnist_core.predict import consensus
+from mnist_core.inside.anatomy import dense_templates, layer_parameters, template_activations
+from mnist_core.inside.invariance import INVARIANCE_KINDS, MOVES, holds, invariance_curve, transform, verdict
+from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import consensus
+from mnist_core.plots.inside import heatmap, heatmap_grid, invariance_chart
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import test_set, trained_alike

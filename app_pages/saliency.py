@@ -7,10 +7,10 @@ import streamlit as st
 from PIL import Image
 
 from mnist_core import predict_digit
-from mnist_core.inside_figures import saliency_overlay
-from mnist_core.models import display_name
-from mnist_core.predict import consensus, percent
-from mnist_core.saliency import erase, saliency
+from mnist_core.inside.saliency import erase, saliency
+from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import consensus, percent
+from mnist_core.plots.inside import saliency_overlay
 from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
 from ui.present import show

@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from mnist_core.figures import training_curves
+from mnist_core.plots.results import training_curves
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import device

@@ -5,10 +5,10 @@ import hashlib
 import numpy as np
 import streamlit as st
 
-from mnist_core.explorer_figures import field_figure, patches_figure
-from mnist_core.models import display_name
-from mnist_core.predict import MODELS_DIR
-from mnist_core.receptive_field import activations, receptive_field, top_images, unit_layers
+from mnist_core.inside.receptive_field import activations, receptive_field, top_images, unit_layers
+from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import MODELS_DIR
+from mnist_core.plots.explorers import field_figure, patches_figure
 from ui.present import show
 from ui.resources import test_set
 from ui.state import available_models, current_digit, kept, or_stop, visitor

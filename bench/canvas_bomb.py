@@ -25,7 +25,7 @@ sys.path.insert(0, {root!r})
 import numpy as np
 from PIL import Image
 from tests.test_input_hardening import data_url, png
-from mnist_core.image_bytes import UploadError, decode_canvas_png
+from mnist_core.drawing.decode import UploadError, decode_canvas_png
 
 def peak_mb():
     return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024

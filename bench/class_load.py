@@ -42,10 +42,11 @@ from playwright.async_api import async_playwright
 
 from bench.drawers import drawer, record, replayed_drawer
 from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
-from mnist_core.config import PRESETS
-from mnist_core.device import fastest_precision
+from mnist_core.training.config import PRESETS
+from mnist_core.training.device import fastest_precision
 
-ALONE = ("import sys, dataclasses; from mnist_core.config import PRESETS; from mnist_core.training import train; "
+ALONE = ("import sys, dataclasses; from mnist_core.training.config import PRESETS; "
+         "from mnist_core.training.engine import train; "
          "c = dataclasses.replace(PRESETS[sys.argv[1]], precision=sys.argv[2]); print(train(c).seconds)")
 
 

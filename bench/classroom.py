@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from mnist_core import evaluate_model, load_mnist, load_shipped_models
-from mnist_core.classroom import ClassroomStore
-from mnist_core.classroom_data import new_secret
-from mnist_core.classroom_score import score_class
+from mnist_core.classroom.rules import new_secret
+from mnist_core.classroom.scoring import score_class
+from mnist_core.classroom.store import ClassroomStore
 
 
 def timed(fn, repeats: int) -> list[float]:

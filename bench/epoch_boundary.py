@@ -1,12 +1,12 @@
-"""The pause before each epoch's first batch: the pipeline `mnist_core.feed` builds against Keras's own.
+"""The pause before each epoch's first batch: the pipeline `mnist_core.data.batches` builds against Keras's own.
 
     python -m bench.epoch_boundary              # 4 runs of "Reach 99 %" each way, in one process as a child
     python -m bench.epoch_boundary --runs 6 --preset "Quick look"
 
 Keras (TensorFlow backend) reads arrays through a `tf.data` pipeline with autotuning on, makes a new
 iterator each epoch, and dropping the old one waits for its autotuning thread, which is not always woken
-(mnist_core/feed.py). Both pipelines are timed here as the Train page's training process runs them: niced
-to 10, warmed up, each run prepared (`training.prepare`) before it. Printed for each: the wait between
+(mnist_core/data/batches.py). Both pipelines are timed here as the Train page's training process runs them: niced
+to 10, warmed up, each run prepared (`engine.prepare`) before it. Printed for each: the wait between
 the end of one epoch's validation and the first batch of the next (the part a pipeline can add), per run
 and as median and max; and the run's whole time. The two ways alternate, so drift hits both.
 """
@@ -19,10 +19,11 @@ import time
 
 import keras
 
-from mnist_core import feed, training
-from mnist_core.config import PRESETS
-from mnist_core.device import fastest_precision
-from mnist_core.inference import to_model_input
+from mnist_core.data import batches
+from mnist_core.models.inference import to_model_input
+from mnist_core.training import engine
+from mnist_core.training.config import PRESETS
+from mnist_core.training.device import fastest_precision
 
 
 def keras_arrays(images, labels, batch_size, seed=None):
@@ -51,16 +52,16 @@ class Pauses(keras.callbacks.Callback):
 
 def one_run(config, fit_batches) -> tuple[list[float], float]:
     """One prepared run of `config` whose `fit` reads what `fit_batches` gives: its pauses and its seconds."""
-    feed_before, feed.fit_batches = feed.fit_batches, fit_batches
+    batches_before, batches.fit_batches = batches.fit_batches, fit_batches
     pauses = Pauses()
     try:
-        return pauses.pauses, _train_with(config, training.prepare(config), pauses).seconds
+        return pauses.pauses, _train_with(config, engine.prepare(config), pauses).seconds
     finally:
-        feed.fit_batches = feed_before
+        batches.fit_batches = batches_before
 
 
 def _train_with(config, prepared, callback):
-    """`training.train` with `callback` added to its fit."""
+    """`engine.train` with `callback` added to its fit."""
     fit = prepared.trainer.fit
 
     def with_callback(*args, callbacks=(), **kwargs):
@@ -68,7 +69,7 @@ def _train_with(config, prepared, callback):
 
     prepared.trainer.fit = with_callback
     try:
-        return training.train(config, prepared=prepared)
+        return engine.train(config, prepared=prepared)
     finally:
         del prepared.trainer.fit
 
@@ -83,10 +84,10 @@ def main() -> None:
         os.nice(args.nice)
     config = dataclasses.replace(PRESETS[args.preset], precision=fastest_precision())
     print(f"{args.preset}: {config}; nice {args.nice}", flush=True)
-    from mnist_core.train_process import _warm_up
+    from mnist_core.training.workers import _warm_up
 
     _warm_up()
-    ways = {"Keras's pipeline (arrays)": keras_arrays, "mnist_core.feed": feed.fit_batches}
+    ways = {"Keras's pipeline (arrays)": keras_arrays, "mnist_core.data.batches": batches.fit_batches}
     pauses, seconds = {way: [] for way in ways}, {way: [] for way in ways}
     for i in range(args.runs):
         for way, fit_batches in ways.items():

@@ -13,10 +13,10 @@ import time
 import numpy as np
 
 from mnist_core import load_mnist, load_shipped_models
-from mnist_core.digit_map import build_map, features, place
-from mnist_core.fooling import fool
-from mnist_core.inference import forward
-from mnist_core.receptive_field import top_images, unit_layers
+from mnist_core.inside.digit_map import build_map, features, place
+from mnist_core.inside.fooling import fool
+from mnist_core.inside.receptive_field import top_images, unit_layers
+from mnist_core.models.inference import forward
 
 
 def timed(fn) -> tuple[float, object]:

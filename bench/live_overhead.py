@@ -14,10 +14,10 @@ import statistics
 import threading
 
 from mnist_core import TrainConfig
-from mnist_core.device import fastest_precision
-from mnist_core.run_queue import RunQueue
 from mnist_core.train import progress_bar
-from mnist_core.training import train
+from mnist_core.training.device import fastest_precision
+from mnist_core.training.engine import train
+from mnist_core.training.scheduler import RunQueue
 
 CONFIG = TrainConfig(model="cnn", epochs=2, train_size=20_000, precision=fastest_precision())
 

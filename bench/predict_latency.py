@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from mnist_core import load_mnist, load_shipped_models, predict_digit
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.drawing.prepare import canvas_to_mnist
 
 
 def median_ms(fn, calls: int) -> float:

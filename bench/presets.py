@@ -12,9 +12,9 @@ import dataclasses
 import statistics
 
 from mnist_core import evaluate_model
-from mnist_core.config import PRESETS
-from mnist_core.device import fastest_precision
-from mnist_core.run_queue import RunQueue
+from mnist_core.training.config import PRESETS
+from mnist_core.training.device import fastest_precision
+from mnist_core.training.scheduler import RunQueue
 
 
 def measure(config) -> dict:

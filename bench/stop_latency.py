@@ -19,7 +19,7 @@ import time
 from playwright.sync_api import sync_playwright
 
 from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
-from mnist_core.config import PRESETS
+from mnist_core.training.config import PRESETS
 
 
 def one_stop(page, url: str, preset: str, choose_s: float) -> tuple[float, float]:

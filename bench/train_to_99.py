@@ -15,9 +15,9 @@ import time
 import keras
 
 from mnist_core import build_model, load_mnist, to_model_input
-from mnist_core.config import PRESETS
-from mnist_core.device import fastest_precision
-from mnist_core.training import train
+from mnist_core.training.config import PRESETS
+from mnist_core.training.device import fastest_precision
+from mnist_core.training.engine import train
 
 TARGET = 0.99
 # The "Reach 99 %" preset on all 60,000 images: two epochs of Adam at batch 256 with warm-up + cosine decay to

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import keras
 
-from mnist_core.config import TrainConfig, cli_flag
-from mnist_core.evaluate import evaluate_model
-from mnist_core.training import Progress, train
+from mnist_core.models.metrics import evaluate_model
+from mnist_core.training.config import TrainConfig, cli_flag
+from mnist_core.training.engine import Progress, train
 
 
 def parser() -> argparse.ArgumentParser:

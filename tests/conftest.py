@@ -95,8 +95,8 @@ def test_set() -> tuple[np.ndarray, np.ndarray]:
 def trained_cnn():
     """The shipped CNN (or, if it is missing, one trained for an epoch)."""
     from mnist_core import TrainConfig
-    from mnist_core.predict import MODELS_DIR, load_model_file
-    from mnist_core.training import train
+    from mnist_core.models.shipped import MODELS_DIR, load_model_file
+    from mnist_core.training.engine import train
 
     if (MODELS_DIR / "cnn.keras").is_file():
         return load_model_file(MODELS_DIR / "cnn.keras")

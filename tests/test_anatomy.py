@@ -1,4 +1,4 @@
-"""mnist_core.anatomy against independent references: layer-by-layer calls, scipy, parameter counts."""
+"""mnist_core.inside.anatomy against independent references: layer-by-layer calls, scipy, parameter counts."""
 
 import keras
 import numpy as np
@@ -8,7 +8,7 @@ from known import PUBLISHED_PARAMETERS
 from scipy.signal import correlate2d
 
 from mnist_core import build_model
-from mnist_core.anatomy import (
+from mnist_core.inside.anatomy import (
     conv_kernels,
     dense_templates,
     feature_maps,

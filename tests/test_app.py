@@ -11,7 +11,7 @@ from apptest import open_page
 from known import ACCURACY_BARS, PUBLISHED_PARAMETERS, TEST_LABEL_COUNTS
 
 from mnist_core import MODELS, load_mnist
-from mnist_core.predict import MODELS_DIR
+from mnist_core.models.shipped import MODELS_DIR
 from ui.lesson import LESSON
 
 
@@ -50,10 +50,10 @@ PAGES = [Path(step.path).stem for step in LESSON]
 @pytest.fixture
 def no_shipped_models(tmp_path, monkeypatch):
     """An install whose models/ folder is empty; the shared model cache is emptied around the test."""
-    import mnist_core.predict
+    import mnist_core.models.shipped
     from ui.resources import shipped_evaluation, shipped_models
 
-    monkeypatch.setattr(mnist_core.predict, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(mnist_core.models.shipped, "MODELS_DIR", tmp_path)
     for cached in (shipped_models, shipped_evaluation):
         cached.clear()
     yield

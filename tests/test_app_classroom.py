@@ -12,12 +12,12 @@ from apptest import assert_ok
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import load_mnist, load_shipped_models
-from mnist_core.classroom import ClassroomStore, database_url
-from mnist_core.classroom_data import time_left
-from mnist_core.classroom_score import hardest, teacher_questions, weakest_digit
-from mnist_core.evaluate import evaluate_model
-from mnist_core.models import display_name
-from mnist_core.predict import MODELS_DIR
+from mnist_core.classroom.rules import time_left
+from mnist_core.classroom.scoring import hardest, teacher_questions, weakest_digit
+from mnist_core.classroom.store import ClassroomStore, database_url
+from mnist_core.models.metrics import evaluate_model
+from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import MODELS_DIR
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "classroom.py")  # the page alone, fast
 MISLABELLED = (3, 8)  # drawings the student labels wrong on purpose: every model must "miss" them

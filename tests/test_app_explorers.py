@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import Run, TrainConfig, load_mnist, load_model_file
-from mnist_core.models import MODELS, build_model
-from mnist_core.predict import MODELS_DIR
+from mnist_core.models.registry import MODELS, build_model
+from mnist_core.models.shipped import MODELS_DIR
 from ui.state import Visitor
 
 ROOT = Path(__file__).resolve().parent.parent

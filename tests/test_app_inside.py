@@ -10,9 +10,9 @@ from scipy.signal import correlate2d
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import MODELS, load_mnist
-from mnist_core.convolution import CLASSIC_KERNELS
-from mnist_core.invariance import transform
-from mnist_core.variants import trained_with
+from mnist_core.inside.convolution import CLASSIC_KERNELS
+from mnist_core.inside.invariance import transform
+from mnist_core.models.variants import trained_with
 
 PAGES = ["app_pages/convolution.py", "app_pages/filters.py", "app_pages/mlp_vs_cnn.py", "app_pages/saliency.py"]
 
@@ -134,7 +134,7 @@ def test_convolution_applies_relu_before_pooling():
 def test_a_grid_of_maps_is_one_heatmap_with_each_map_in_its_tile():
     """heatmap_grid draws the tiles as one trace (several times quicker for a browser than a trace a tile): each
     map is found whole at its place in reading order, gutters are blank, and hovering a pixel names its tile."""
-    from mnist_core.inside_figures import heatmap_grid
+    from mnist_core.plots.inside import heatmap_grid
 
     maps = np.arange(5 * 4 * 3, dtype=float).reshape(5, 4, 3)  # five 4×3 maps, all values different
     fig = heatmap_grid(maps, [f"#{i}" for i in range(5)], cols=3, cell=40, diverging=True)

@@ -14,7 +14,7 @@ import pytest
 
 from bench.drawers import ROUNDS, Recording, Replayed, record
 from mnist_core import MODELS
-from mnist_core.models import display_name
+from mnist_core.models.registry import display_name
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import func, select
 
 from mnist_core import load_mnist
-from mnist_core.classroom import DRAWINGS, ClassroomStore, database_url
-from mnist_core.classroom_data import CODE_ALPHABET, ClassroomError, export_npz, new_secret
+from mnist_core.classroom.rules import CODE_ALPHABET, ClassroomError, export_npz, new_secret
+from mnist_core.classroom.store import DRAWINGS, ClassroomStore, database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("MNIST_LAB_TEST_POSTGRES_URL")
@@ -195,7 +195,7 @@ def test_database_url_from_environment(tmp_path):
 WRITER = """
 import sys
 sys.path.insert(0, "tests")
-from mnist_core.classroom import ClassroomStore
+from mnist_core.classroom.store import ClassroomStore
 from test_classroom import drawing
 store = ClassroomStore(sys.argv[1], class_cap=10**6, visitor_cap=10**6)
 for i in range(10**6):

@@ -4,8 +4,8 @@ every run must finish (a shared dtype policy, seed or graph between runs would m
 import itertools
 
 from mnist_core import MODELS
-from mnist_core.config import PRECISIONS, TrainConfig
-from mnist_core.run_queue import RunQueue, ServerLimits
+from mnist_core.training.config import PRECISIONS, TrainConfig
+from mnist_core.training.scheduler import RunQueue, ServerLimits
 
 TINY = dict(epochs=1, train_size=640, batch_size=64, validation_split=0.1)
 

@@ -1,11 +1,11 @@
-"""mnist_core.convolution against independent references: scipy's correlate2d and Keras's own layers."""
+"""mnist_core.inside.convolution against independent references: scipy's correlate2d and Keras's own layers."""
 
 import numpy as np
 import pytest
 from keras import layers, ops
 from scipy.signal import correlate2d
 
-from mnist_core.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool
+from mnist_core.inside.convolution import CLASSIC_KERNELS, apply_kernel, dot_at, output_size, pool
 
 RNG = np.random.default_rng(0)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core import data
-from mnist_core.data import MnistDataError, load_mnist
+from mnist_core.data import sources as data
+from mnist_core.data.sources import MnistDataError, load_mnist
 
 OFFICIAL = {  # SHA-256 of the arrays keras.datasets.mnist.load_data() returns (see ENVIRONMENT.md)
     "x_train": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",

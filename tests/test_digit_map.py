@@ -8,8 +8,8 @@ import pytest
 from keras import layers
 
 from mnist_core import load_mnist, load_model_file
-from mnist_core.digit_map import build_map, nearest, place, principal_axes
-from mnist_core.predict import MODELS_DIR
+from mnist_core.inside.digit_map import build_map, nearest, place, principal_axes
+from mnist_core.models.shipped import MODELS_DIR
 
 
 def covariance_oracle(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,10 +10,10 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_core.data import load_mnist
-from mnist_core.export import PROGRESS_FIELDS, history_csv, model_bytes, tensorboard_zip
-from mnist_core.inference import to_model_input
-from mnist_core.training import TrainConfig, train
+from mnist_core.data.sources import load_mnist
+from mnist_core.models.inference import to_model_input
+from mnist_core.training.engine import TrainConfig, train
+from mnist_core.training.export import PROGRESS_FIELDS, history_csv, model_bytes, tensorboard_zip
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from mnist_core import load_mnist, load_model_file
-from mnist_core.fooling import flipped, fool
-from mnist_core.predict import MODELS_DIR
+from mnist_core.inside.fooling import flipped, fool
+from mnist_core.models.shipped import MODELS_DIR
 
 
 def verdict(model, image: np.ndarray) -> int:

@@ -60,7 +60,8 @@ def run(cmd: list, **kwargs) -> str:
 def test_dockerignore_keeps_what_the_app_needs():
     patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
                 if line.strip() and not line.startswith("#")]
-    for needed in ("app.py", "requirements.txt", "mnist_core/data.py", "models/cnn.keras", ".streamlit/config.toml"):
+    for needed in ("app.py", "requirements.txt", "mnist_core/data/sources.py", "models/cnn.keras",
+                   ".streamlit/config.toml"):
         assert not ignored(needed, patterns), needed
     for dropped in ("tests/test_host.py", ".venv/bin/python", "bench/memory.py", "mnist_core/__pycache__/x.pyc"):
         assert ignored(dropped, patterns), dropped

@@ -1,6 +1,6 @@
 """Issue 13's input cases replayed: every bad canvas value or upload gets one sentence, never a traceback.
 
-Bytes in, sentence out through the core (mnist_core.image_bytes, preprocess, digit_shape); tampered
+Bytes in, sentence out through the core (mnist_core.drawing.decode, preprocess, digit_shape); tampered
 widget values through AppTest and ui/canvas.py; and the memory bomb in a subprocess that reads its
 own peak RSS (VmHWM), as the server would feel it.
 """
@@ -20,9 +20,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from mnist_core.digit_shape import NotADigit
-from mnist_core.image_bytes import UploadError, decode_canvas_png, load_upload
-from mnist_core.preprocess import canvas_to_mnist, image_to_mnist
+from mnist_core.drawing.check import NotADigit
+from mnist_core.drawing.decode import UploadError, decode_canvas_png, load_upload
+from mnist_core.drawing.prepare import canvas_to_mnist, image_to_mnist
 
 ROOT = Path(__file__).resolve().parent.parent
 SIDE = 280  # the Draw page's canvas
@@ -229,7 +229,7 @@ PEAK = """
 import base64, sys
 sys.path.insert(0, {root!r})
 from tests.test_input_hardening import png, data_url
-from mnist_core.image_bytes import UploadError, decode_canvas_png
+from mnist_core.drawing.decode import UploadError, decode_canvas_png
 
 def peak_mb():
     status = open("/proc/self/status").read()

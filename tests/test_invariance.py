@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from mnist_core import build_model
-from mnist_core.invariance import invariance_curve, transform, verdict
+from mnist_core.inside.invariance import invariance_curve, transform, verdict
 
 
 def centre_of_mass(image: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The Train page's live pictures (mnist_core/live_pictures.py) against known answers: colours from Plotly's
+"""The Train page's live pictures (mnist_core/plots/live.py) against known answers: colours from Plotly's
 RdBu at its ends and middle, every kernel weight a block of whole pixels in its own tile, and the curves'
 points where a run's numbers put them inside each panel's frame."""
 
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_core import live_pictures as lp
-from mnist_core.figures import training_curves
-from mnist_core.runs import Progress
+from mnist_core.plots import live as lp
+from mnist_core.plots.results import training_curves
+from mnist_core.training.run import Progress
 
 DARK_RED, WHITE, DARK_BLUE = (103, 0, 31), (247, 247, 247), (5, 48, 97)  # plotly.colors.sequential.RdBu
 SVG = "{http://www.w3.org/2000/svg}"

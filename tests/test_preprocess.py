@@ -15,11 +15,11 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from mnist_core.data import load_mnist
-from mnist_core.digit_shape import DOT_SHARE, NotADigit
-from mnist_core.image_bytes import UploadError, load_upload
-from mnist_core.predict import MODELS_DIR, load_model_file
-from mnist_core.preprocess import canvas_to_mnist, image_to_mnist, plain_resize
+from mnist_core.data.sources import load_mnist
+from mnist_core.drawing.check import DOT_SHARE, NotADigit
+from mnist_core.drawing.decode import UploadError, load_upload
+from mnist_core.drawing.prepare import canvas_to_mnist, image_to_mnist, plain_resize
+from mnist_core.models.shipped import MODELS_DIR, load_model_file
 
 CANVAS = 280  # the Draw page's canvas side
 

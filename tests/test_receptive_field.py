@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from keras import layers
 
-from mnist_core.inference import forward
-from mnist_core.models import build_model
-from mnist_core.receptive_field import Field, activations, receptive_field, top_images, unit_layers
+from mnist_core.inside.receptive_field import Field, activations, receptive_field, top_images, unit_layers
+from mnist_core.models.inference import forward
+from mnist_core.models.registry import build_model
 
 POSITIVE = keras.initializers.RandomUniform(0.1, 1.0, seed=0)
 

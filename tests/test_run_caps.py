@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from mnist_core import run_queue
-from mnist_core.run_queue import RunQueue, ServerLimits
-from mnist_core.runs import Progress
-from mnist_core.slots import TrainingSlots
-from mnist_core.train_process import TrainingProcesses
+from mnist_core.training import scheduler
+from mnist_core.training.run import Progress
+from mnist_core.training.scheduler import RunQueue, ServerLimits
+from mnist_core.training.slots import TrainingSlots
+from mnist_core.training.workers import TrainingProcesses
 from tests.apptest import open_page
 from tests.test_run_queue import TINY, _until
 
@@ -30,7 +30,7 @@ def trains(monkeypatch):
             run.finish(model="a model", seconds=1.0)
         return run
 
-    monkeypatch.setattr(run_queue, "train", fake_train)
+    monkeypatch.setattr(scheduler, "train", fake_train)
     # the app's queue trains in child processes: there, too, the run goes to the fake in this process
     monkeypatch.setattr(TrainingProcesses, "train", lambda self, run: fake_train(run.config, run=run))
     return release, deaf

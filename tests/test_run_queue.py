@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from mnist_core import run_queue
-from mnist_core.config import TrainConfig
-from mnist_core.run_queue import RunQueue, ServerLimits, check_limits
-from mnist_core.slots import TrainingSlots
+from mnist_core.training import scheduler
+from mnist_core.training.config import TrainConfig
+from mnist_core.training.scheduler import RunQueue, ServerLimits, check_limits
+from mnist_core.training.slots import TrainingSlots
 
 TINY = TrainConfig(model="lenet5", epochs=1, train_size=2000, batch_size=64, learning_rate=3e-3)
 
@@ -35,7 +35,7 @@ def finish(monkeypatch):
             run.finish(model=None, seconds=0.0)
         return run
 
-    monkeypatch.setattr(run_queue, "train", fake_train)
+    monkeypatch.setattr(scheduler, "train", fake_train)
     return event
 
 
@@ -97,7 +97,7 @@ def test_a_failure_inside_train_is_one_sentence_and_frees_the_slot(monkeypatch):
     def broken_train(config, on_progress=None, run=None):
         raise RuntimeError("Disk full.\nTraceback-like details that the page should not show")
 
-    monkeypatch.setattr(run_queue, "train", broken_train)
+    monkeypatch.setattr(scheduler, "train", broken_train)
     queue = RunQueue(TrainingSlots(1))
     run = queue.submit(TINY)
     assert run.wait(5) and run.status == "failed" and run.model is None

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_core.saliency import erase, saliency
+from mnist_core.inside.saliency import erase, saliency
 
 
 def test_saliency_lies_on_the_ink(trained_cnn, test_set):

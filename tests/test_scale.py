@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 
 from mnist_core import TrainConfig
-from mnist_core.training import train
+from mnist_core.training.engine import train
 
 TWO_DEVICES = textwrap.dedent("""
     import tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from mnist_core import TrainConfig
-    from mnist_core.training import train
-    from mnist_core.device import distribution_strategy
+    from mnist_core.training.engine import train
+    from mnist_core.training.device import distribution_strategy
     print("replicas", distribution_strategy().num_replicas_in_sync)
     result = train(TrainConfig(model="lenet5", epochs=2, train_size=3000, batch_size=64, learning_rate=3e-3))
     print("val_accuracy", result.progress[-1].val_accuracy)

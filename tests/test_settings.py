@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from apptest import assert_ok, open_page
 
-import mnist_core.config
 import mnist_core.train
+import mnist_core.training.config
 import ui.train_settings
-from mnist_core.config import TrainConfig, options_table, setting
+from mnist_core.training.config import TrainConfig, options_table, setting
 from ui.lesson import LESSON
 
 PAGES = [Path(step.path).stem for step in LESSON]
@@ -64,7 +64,7 @@ class Extended(TrainConfig):
 
 @pytest.fixture
 def extended(monkeypatch):
-    for module in (mnist_core.config, mnist_core.train, ui.train_settings):
+    for module in (mnist_core.training.config, mnist_core.train, ui.train_settings):
         monkeypatch.setattr(module, "TrainConfig", Extended)
 
 

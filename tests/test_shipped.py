@@ -9,7 +9,7 @@ import pytest
 from known import ACCURACY_BARS
 
 from mnist_core import MODELS, ShippedModelError, evaluate_model, load_mnist, load_shipped_models, predict_digit
-from mnist_core.predict import MODELS_DIR, percent
+from mnist_core.models.shipped import MODELS_DIR, percent
 
 
 @pytest.fixture(scope="module")

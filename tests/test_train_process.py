@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core import train_process
-from mnist_core.config import PRECISIONS, TrainConfig
-from mnist_core.data import load_mnist
-from mnist_core.run_queue import RunQueue, ServerLimits
-from mnist_core.runs import Run
-from mnist_core.train_process import TrainingProcesses
-from mnist_core.training import train
+from mnist_core.data.sources import load_mnist
+from mnist_core.training import workers
+from mnist_core.training.config import PRECISIONS, TrainConfig
+from mnist_core.training.engine import train
+from mnist_core.training.run import Run
+from mnist_core.training.scheduler import RunQueue, ServerLimits
+from mnist_core.training.workers import TrainingProcesses
 from tests.test_run_queue import _until
 
 QUICK = TrainConfig(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
@@ -47,7 +47,7 @@ def _training_children() -> list[int]:
             found += [int(pid) for pid in (task / "children").read_text().split()]
         except OSError:  # that thread ended while we looked
             pass
-    return [pid for pid in found if b"mnist_core.train_process" in _cmdline(pid)]
+    return [pid for pid in found if b"mnist_core.training.workers" in _cmdline(pid)]
 
 
 def _cmdline(pid: int) -> bytes:
@@ -79,7 +79,7 @@ def test_a_run_in_a_child_process_reports_learns_and_returns_its_model(processes
 
 
 def test_a_child_trains_runs_in_turn_then_leaves_with_its_memory(processes, children, monkeypatch):
-    monkeypatch.setattr(train_process, "RUNS_PER_PROCESS", 2)
+    monkeypatch.setattr(workers, "RUNS_PER_PROCESS", 2)
     processes.prewarm()
     first = children()
     assert len(first) == 1
@@ -151,7 +151,7 @@ def test_stop_while_the_child_still_warms_up_ends_the_run_untrained(processes):
 
 
 def test_a_child_that_never_begins_the_run_is_ended_and_the_run_fails(processes, children, monkeypatch):
-    monkeypatch.setattr(train_process, "BEGIN_WITHIN_S", 2.0)
+    monkeypatch.setattr(workers, "BEGIN_WITHIN_S", 2.0)
     processes.prewarm()
     (child,) = children()
     os.kill(child, signal.SIGSTOP)  # a child that never answers, whatever the reason

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from mnist_core import Run, TrainConfig
-from mnist_core.curves import BatchSmoother
-from mnist_core.data import load_mnist
-from mnist_core.device import fastest_precision
-from mnist_core.training import prepare, train
+from mnist_core.data.sources import load_mnist
+from mnist_core.training.curves import BatchSmoother
+from mnist_core.training.device import fastest_precision
+from mnist_core.training.engine import prepare, train
 
 QUICK = dict(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
 
@@ -145,24 +145,24 @@ def test_looks_at_the_model_are_paced_by_time_not_by_batches(monkeypatch):
     """A look costs a forward pass: one at the first report, then at most one per LOOK_EVERY_S, and one at
     each epoch's end. Known answers with the pace set to never (3 looks: first report, two epoch ends) and
     to always (a look at every report), whatever the machine's speed."""
-    from mnist_core import glimpse, training
+    from mnist_core.training import engine, glimpse
 
     looks = []
-    monkeypatch.setattr(training, "look", lambda model, images, step: looks.append(step) or glimpse.look(
+    monkeypatch.setattr(engine, "look", lambda model, images, step: looks.append(step) or glimpse.look(
         model, images, step))
-    monkeypatch.setattr(training, "LOOK_EVERY_S", 1e9)
+    monkeypatch.setattr(engine, "LOOK_EVERY_S", 1e9)
     run = train(TrainConfig(**QUICK))
     ends = [p.step for p in run.progress if p.epoch_end]
     assert len(run.progress) >= 20 and looks == [run.progress[0].step, *ends]
     assert run.glimpse.step == run.progress[-1].step  # the last look is the run's final state
     looks.clear()
-    monkeypatch.setattr(training, "LOOK_EVERY_S", 0.0)
+    monkeypatch.setattr(engine, "LOOK_EVERY_S", 0.0)
     run = train(TrainConfig(**QUICK))
     assert looks == [p.step for p in run.progress]
 
 
 def test_a_failed_glimpse_costs_that_glimpse_never_the_run(monkeypatch):
-    from mnist_core import glimpse, training
+    from mnist_core.training import engine, glimpse
 
     calls = []
 
@@ -172,7 +172,7 @@ def test_a_failed_glimpse_costs_that_glimpse_never_the_run(monkeypatch):
             raise ValueError("Incompatible type conversion requested to type bfloat16")
         return glimpse.look(model, images, step)
 
-    monkeypatch.setattr(training, "look", fails_first)
+    monkeypatch.setattr(engine, "look", fails_first)
     run = train(TrainConfig(**{**QUICK, "epochs": 1}))
     assert run.status == "finished" and run.error is None
     assert len(calls) > 1 and run.glimpse is not None and run.glimpse.step == calls[-1]

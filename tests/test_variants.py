@@ -4,8 +4,8 @@
 import pytest
 
 from mnist_core import MODELS
-from mnist_core.predict import MODELS_DIR
-from mnist_core.variants import card, trained_with
+from mnist_core.models.shipped import MODELS_DIR
+from mnist_core.models.variants import card, trained_with
 
 
 @pytest.mark.parametrize("augment", [False, True])

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from mnist_core.image_bytes import UploadError, decode_canvas_png
+from mnist_core.drawing.decode import UploadError, decode_canvas_png
 from ui.drawable_canvas import st_canvas
 
 NOT_A_DRAWING = "The canvas sent a value that is not a drawing; press Clear and draw again."

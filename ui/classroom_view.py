@@ -5,11 +5,11 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import evaluate_model
-from mnist_core.classroom import ClassroomStore, database_url
-from mnist_core.classroom_data import MAX_HOURS, ClassroomError, export_npz, new_secret
-from mnist_core.classroom_score import score_class
-from mnist_core.live_pictures import pixelated
-from mnist_core.models import YOURS
+from mnist_core.classroom.rules import MAX_HOURS, ClassroomError, export_npz, new_secret
+from mnist_core.classroom.scoring import score_class
+from mnist_core.classroom.store import ClassroomStore, database_url
+from mnist_core.models.registry import YOURS
+from mnist_core.plots.live import pixelated
 from ui.resources import shipped_evaluation, test_set
 from ui.state import current_digit, kept, or_stop, visitor
 

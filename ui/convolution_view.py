@@ -4,8 +4,8 @@ Prev / Play / Next or the slider (which always shows where the window is)."""
 import numpy as np
 import streamlit as st
 
-from mnist_core.convolution import dot_at, output_size, window_origin
-from mnist_core.inside_figures import add_window, dot_product, heatmap
+from mnist_core.inside.convolution import dot_at, output_size, window_origin
+from mnist_core.plots.inside import add_window, dot_product, heatmap
 from ui.present import show
 from ui.state import visitor
 

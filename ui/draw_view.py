@@ -8,13 +8,13 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import predict_digit
-from mnist_core.digit_shape import NotADigit
-from mnist_core.figures import probability_bars
-from mnist_core.image_bytes import UploadError, load_upload
-from mnist_core.inside_figures import heatmap
-from mnist_core.models import display_name
-from mnist_core.predict import percent
-from mnist_core.preprocess import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
+from mnist_core.drawing.check import NotADigit
+from mnist_core.drawing.decode import UploadError, load_upload
+from mnist_core.drawing.prepare import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
+from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import percent
+from mnist_core.plots.inside import heatmap
+from mnist_core.plots.results import probability_bars
 from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
 from ui.present import show

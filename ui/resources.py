@@ -5,8 +5,8 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import Evaluation, evaluate_model, load_shipped_models, training_device
-from mnist_core.data import load_test_set
-from mnist_core.variants import load_trained_alike
+from mnist_core.data.sources import load_test_set
+from mnist_core.models.variants import load_trained_alike
 
 
 @st.cache_resource(show_spinner="Loading the shipped models…")

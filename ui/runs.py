@@ -1,4 +1,4 @@
-"""The server-wide training queue, and one visitor's runs (the app layer around mnist_core.run_queue)."""
+"""The server-wide training queue, and one visitor's runs (the app layer around mnist_core.training.scheduler)."""
 
 import os
 import re
@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import TrainConfig
-from mnist_core.device import chosen_devices
-from mnist_core.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
-from mnist_core.run_queue import RunQueue, ServerLimits
-from mnist_core.runs import Run
-from mnist_core.train_process import TrainingProcesses
+from mnist_core.training.device import chosen_devices
+from mnist_core.training.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
+from mnist_core.training.run import Run
+from mnist_core.training.scheduler import RunQueue, ServerLimits
+from mnist_core.training.workers import TrainingProcesses
 from ui.present import table
 from ui.resources import test_set
 from ui.state import or_stop, visitor
@@ -43,7 +43,7 @@ def _setting(name: str, default: int, low: int, high: int) -> int:
 def run_queue() -> RunQueue:
     """One queue for every visitor; its reaper stops runs whose browser stopped sending heartbeats.
 
-    Runs train in child processes (see mnist_core.train_process) unless MNIST_LAB_TRAIN_PROCESS=0."""
+    Runs train in child processes (see mnist_core.training.workers) unless MNIST_LAB_TRAIN_PROCESS=0."""
     limits = server_limits()
     processes = TrainingProcesses(most=limits.max_concurrent) if _setting("MNIST_LAB_TRAIN_PROCESS", 1, 0, 1) else None
     queue = RunQueue(limits=limits, abandon_after_s=45, stop_grace_s=30, processes=processes)

@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import MODELS, Evaluation, MnistDataError, Run, ShippedModelError, evaluate_model
-from mnist_core.models import YOURS
+from mnist_core.models.registry import YOURS
 from ui.resources import shipped_evaluation, shipped_models, test_set
 
 T = TypeVar("T")

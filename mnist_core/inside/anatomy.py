@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.inference import forward
+from mnist_core.models.inference import forward
 
 Named = list[tuple[str, np.ndarray]]
 

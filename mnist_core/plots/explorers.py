@@ -8,10 +8,10 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from mnist_core.digit_map import DigitMap
-from mnist_core.fooling import FoolResult
-from mnist_core.inside_figures import INK
-from mnist_core.receptive_field import Field
+from mnist_core.inside.digit_map import DigitMap
+from mnist_core.inside.fooling import FoolResult
+from mnist_core.inside.receptive_field import Field
+from mnist_core.plots.inside import INK
 
 DIGIT_COLOURS = qualitative.T10  # ten distinct colours, one per true label
 ADDED, REMOVED = "#2CA02C", "#D62728"

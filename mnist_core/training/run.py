@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import keras
 
-from mnist_core.config import TrainConfig
-from mnist_core.glimpse import Glimpse
-from mnist_core.models import display_name
-from mnist_core.slots import TrainingSlots
+from mnist_core.models.registry import display_name
+from mnist_core.training.config import TrainConfig
+from mnist_core.training.glimpse import Glimpse
+from mnist_core.training.slots import TrainingSlots
 
 STATUSES = ("queued", "running", "finished", "stopped", "failed")
 

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.inference import forward
+from mnist_core.models.inference import forward
 
 # One two-headed sub-model (features, probabilities) per model, dropped with it.
 _VIEWS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.inference import to_model_input
+from mnist_core.models.inference import to_model_input
 
 
 def strip_indices(labels: np.ndarray, per_digit: int = 1) -> np.ndarray:

@@ -9,8 +9,8 @@ spread comes from whole-pixel shifts), so we shift by whole pixels to put it at 
 import numpy as np
 from PIL import Image
 
-from mnist_core.digit_shape import DOT_SHARE, INK_THRESHOLD, MIN_SIDE, check_digit
-from mnist_core.image_bytes import UploadError, load_upload
+from mnist_core.drawing.check import DOT_SHARE, INK_THRESHOLD, MIN_SIDE, check_digit
+from mnist_core.drawing.decode import UploadError, load_upload
 
 # Bytes are decoded in image_bytes; UploadError and load_upload stay importable from here for the pages.
 __all__ = ["UploadError", "canvas_to_mnist", "image_to_mnist", "load_upload", "plain_resize"]

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 from plotly.colors import qualitative, sequential, unlabel_rgb
 
-from mnist_core.runs import Progress
+from mnist_core.training.run import Progress
 
 # Plotly's RdBu (what `inside_figures.DIVERGING` names): its first colour is the most negative value.
 _RDBU = np.array([unlabel_rgb(c) for c in sequential.RdBu], dtype=np.float64)

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from mnist_core.models import colour, display_name
+from mnist_core.models.registry import colour, display_name
 
 DIVERGING = dict(colorscale="RdBu", zmid=0)
 INK = dict(colorscale="gray", zmin=0, zmax=1)

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 
-from mnist_core import classroom_data as rules
-from mnist_core.classroom_data import CODE_LENGTH, ClassroomError, check_code
+from mnist_core.classroom import rules
+from mnist_core.classroom.rules import CODE_LENGTH, ClassroomError, check_code
 
 CLASS_CAP = 2_000
 VISITOR_CAP = 50

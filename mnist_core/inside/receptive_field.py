@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.inference import SIDE, forward
+from mnist_core.models.inference import SIDE, forward
 
 WINDOWS = (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D)
 UNITS = WINDOWS + (layers.ReLU, layers.Activation)  # layers whose units a learner can pick

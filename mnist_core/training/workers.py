@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-from mnist_core.config import TrainConfig
-from mnist_core.runs import Run, failure_sentence
+from mnist_core.training.config import TrainConfig
+from mnist_core.training.run import Run, failure_sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct("<Q")
@@ -121,7 +121,7 @@ def _relay(child: "_Child", run: Run) -> bool:
         elif message[0] == "progress":
             run.record(message[1], message[2])
         elif message[0] == "ended":
-            from mnist_core.export import model_from_bytes
+            from mnist_core.training.export import model_from_bytes
             _, model, seconds, test_accuracy = message
             run.finish(model_from_bytes(model) if model else None, seconds, test_accuracy)
             return True
@@ -139,7 +139,7 @@ class _Child:
         self.expected: TrainConfig | None = None  # the settings it was last told to prepare
         options = {"creationflags": subprocess.BELOW_NORMAL_PRIORITY_CLASS} if sys.platform == "win32" else {}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from mnist_core.train_process import main; main()", str(nice), str(idle_s)],
+            [sys.executable, "-c", "from mnist_core.training.workers import main; main()", str(nice), str(idle_s)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
             env={"TF_FORCE_GPU_ALLOW_GROWTH": "true", **os.environ}, **options)
         self.messages: queue.Queue = queue.Queue()
@@ -230,9 +230,9 @@ def _serve(nice: int, idle_s: float) -> None:
     sys.stdout = sys.stderr
     if hasattr(os, "nice"):  # Windows: the parent started it at below-normal priority instead
         os.nice(nice)
-    from mnist_core.data import load_mnist
-    from mnist_core.export import model_bytes
-    from mnist_core.training import train
+    from mnist_core.data.sources import load_mnist
+    from mnist_core.training.engine import train
+    from mnist_core.training.export import model_bytes
 
     load_mnist()
     try:
@@ -276,7 +276,7 @@ def _serve(nice: int, idle_s: float) -> None:
 
 def _prepared(config: TrainConfig):
     """`training.prepare(config)`, or None if it fails: the run, if it comes, builds its model itself and says why."""
-    from mnist_core.training import prepare
+    from mnist_core.training.engine import prepare
 
     try:
         return prepare(config)
@@ -292,8 +292,8 @@ def _warm_up() -> None:
     import numpy as np
 
     from mnist_core import TrainConfig
-    from mnist_core.device import fastest_precision
-    from mnist_core.training import train
+    from mnist_core.training.device import fastest_precision
+    from mnist_core.training.engine import train
 
     # in the precision the page's presets use: a first bfloat16 run paid ≈1.5 s more after a float32 warm-up
     train(TrainConfig(epochs=1, train_size=1000, batch_size=64, precision=fastest_precision()),

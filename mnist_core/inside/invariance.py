@@ -6,8 +6,8 @@ import keras
 import numpy as np
 from PIL import Image
 
-from mnist_core.inference import forward
-from mnist_core.models import display_name
+from mnist_core.models.inference import forward
+from mnist_core.models.registry import display_name
 
 
 def transform(image: np.ndarray, shift: tuple[float, float] = (0.0, 0.0), angle: float = 0.0,

@@ -8,7 +8,7 @@ page's widgets (`ui.train_settings`) and the README's option table (checked by a
 import math
 from dataclasses import dataclass, field, fields
 
-from mnist_core.models import DEFAULT_MODEL, MODELS
+from mnist_core.models.registry import DEFAULT_MODEL, MODELS
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 SCHEDULES = ("cosine", "constant")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import keras
 
-from mnist_core.models import MODELS
-from mnist_core.predict import MODELS_DIR, load_model_file
+from mnist_core.models.registry import MODELS
+from mnist_core.models.shipped import MODELS_DIR, load_model_file
 
 VARIANTS = "variants"  # the folder under models/
 

@@ -8,9 +8,9 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from mnist_core.live_pictures import log_range, log_ticks
-from mnist_core.models import colour, display_name
-from mnist_core.runs import Progress
+from mnist_core.models.registry import colour, display_name
+from mnist_core.plots.live import log_range, log_ticks
+from mnist_core.training.run import Progress
 
 DIGITS = [str(d) for d in range(10)]
 

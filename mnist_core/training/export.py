@@ -14,7 +14,7 @@ from pathlib import Path
 
 import keras
 
-from mnist_core.runs import Progress
+from mnist_core.training.run import Progress
 
 PROGRESS_FIELDS = tuple(f.name for f in dataclasses.fields(Progress))
 # (name in TensorBoard, Progress field) per run folder; the same names let TensorBoard overlay the runs.

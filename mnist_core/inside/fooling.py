@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from mnist_core.inference import SIDE, forward
+from mnist_core.models.inference import SIDE, forward
 
 Progress = Callable[[int, int, float], None]  # (pixels changed, pixel budget, P(goal)) after each step
 

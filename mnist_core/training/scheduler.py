@@ -16,12 +16,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-from mnist_core.config import TRAIN_IMAGES, TrainConfig
-from mnist_core.device import chosen_devices
-from mnist_core.runs import Run, failure_sentence
-from mnist_core.slots import TrainingSlots
-from mnist_core.train_process import TrainingProcesses
-from mnist_core.training import train
+from mnist_core.training.config import TRAIN_IMAGES, TrainConfig
+from mnist_core.training.device import chosen_devices
+from mnist_core.training.engine import train
+from mnist_core.training.run import Run, failure_sentence
+from mnist_core.training.slots import TrainingSlots
+from mnist_core.training.workers import TrainingProcesses
 
 log = logging.getLogger(__name__)
 

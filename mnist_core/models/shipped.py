@@ -6,8 +6,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from mnist_core.inference import SIDE, forward
-from mnist_core.models import MODELS
+from mnist_core.models.inference import SIDE, forward
+from mnist_core.models.registry import MODELS
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 

@@ -18,7 +18,7 @@ first made two 169 MB float copies, 0.9 s before a fresh training process's firs
 import keras
 import numpy as np
 
-from mnist_core.inference import SIDE, to_model_input
+from mnist_core.models.inference import SIDE, to_model_input
 
 
 def fit_batches(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int | None = None) -> dict:

@@ -16,14 +16,14 @@ import keras
 import numpy as np
 from keras import layers
 
-from mnist_core import feed
-from mnist_core.config import SGD_MOMENTUM, TrainConfig
-from mnist_core.curves import BatchSmoother
-from mnist_core.data import load_mnist
-from mnist_core.device import distribution_strategy
-from mnist_core.glimpse import Glimpse, look, strip_indices
-from mnist_core.models import INPUT_SHAPE, build_model
-from mnist_core.runs import Progress, Run
+from mnist_core.data import batches
+from mnist_core.data.sources import load_mnist
+from mnist_core.models.registry import INPUT_SHAPE, build_model
+from mnist_core.training.config import SGD_MOMENTUM, TrainConfig
+from mnist_core.training.curves import BatchSmoother
+from mnist_core.training.device import distribution_strategy
+from mnist_core.training.glimpse import Glimpse, look, strip_indices
+from mnist_core.training.run import Progress, Run
 
 # Seeding is process-wide in Keras (`set_random_seed`): runs that start at once seed and build one
 # at a time, so that each run's initial weights come from its own seed.
@@ -55,8 +55,8 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     model, trainer = (prepared.model, prepared.trainer) if usable else _compiled(config, steps_per_epoch)
     with _SEEDING:  # the shuffle reads the global seed as it is made: each run's order comes from its own seed
         keras.utils.set_random_seed(config.seed)
-        fed = feed.fit_batches(x_train, y_train, config.batch_size, seed=config.seed)
-    validation = feed.validation_data(x_val, y_val, config.batch_size) if len(x_val) else None
+        fed = batches.fit_batches(x_train, y_train, config.batch_size, seed=config.seed)
+    validation = batches.validation_data(x_val, y_val, config.batch_size) if len(x_val) else None
     reporter = _Reporter(run, steps_per_epoch, on_progress, strip)
     try:
         trainer.fit(**fed, epochs=config.epochs, validation_data=validation, callbacks=[reporter], verbose=0)
@@ -77,7 +77,7 @@ def _accuracy(trainer: keras.Model, images: np.ndarray, labels: np.ndarray, batc
     and spread over the replicas where there are several). A run that trained to its end is scored on the
     official test set: what a preset promises ("Reach 99 %") is there, which validation digits, taken from
     the training set, do not show (≈ 0.3 s for the CNN; a Stop is answered without it)."""
-    fed = feed.evaluate_batches(images, labels, batch_size)
+    fed = batches.evaluate_batches(images, labels, batch_size)
     scores = trainer.evaluate(**fed, verbose=0, return_dict=True)
     return float(scores["accuracy"])
 
@@ -110,8 +110,8 @@ def prepare(config: TrainConfig) -> Prepared:
     # the global random state, and the run's own shuffle would then draw something else.
     n = 2 * config.batch_size - 1
     images, labels = x_train[:n], y_train[:n]
-    trainer.fit(**feed.fit_batches(images, labels, config.batch_size), epochs=1, steps_per_epoch=1, verbose=0,
-                validation_data=feed.validation_data(images, labels, config.batch_size) if len(x_val) else None,
+    trainer.fit(**batches.fit_batches(images, labels, config.batch_size), epochs=1, steps_per_epoch=1, verbose=0,
+                validation_data=batches.validation_data(images, labels, config.batch_size) if len(x_val) else None,
                 validation_steps=1)
     for variable, value in zip(state, saved, strict=True):
         variable.assign(value)

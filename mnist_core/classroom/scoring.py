@@ -6,8 +6,8 @@ drawings; the teacher's questions are answered from those numbers at run time.
 
 import numpy as np
 
-from mnist_core.evaluate import Evaluation, evaluate_model
-from mnist_core.models import display_name
+from mnist_core.models.metrics import Evaluation, evaluate_model
+from mnist_core.models.registry import display_name
 
 
 def score_class(models: dict, images: np.ndarray, labels: np.ndarray) -> dict[str, Evaluation]:

@@ -1,0 +1,1 @@
+"""MNIST itself: where the official arrays come from (verified by SHA-256), and the batches training reads."""
