@@ -1,19 +1,24 @@
 """The drawing canvas, read safely: the browser's PNG is decoded by the core under size and format limits.
 
-The canvas (streamlit-drawable-canvas, vendored in ui/drawable_canvas) sends a PNG data URL from the
-browser, where anyone can replace it: a 0.5 MB PNG claiming 10000×10000 pixels cost the server 2 GB when
+The canvas is streamlit-drawable-canvas 0.13.0's frontend, checked and changed by `ui.canvas_package` and
+registered here under a name of this app's; `st_canvas` mounts it with upstream's props. It sends a PNG data
+URL from the browser, where anyone can replace it: a 0.5 MB PNG claiming 10000×10000 pixels cost the server 2 GB when
 the upstream package decoded it with `Image.open` and no limit. So only the base64 bytes are taken from
-its state, and `mnist_core.image_bytes.decode_canvas_png` checks them before a pixel is decoded.
+its state, and `mnist_core.drawing.decode.decode_canvas_png` checks them before a pixel is decoded.
 """
 
 import base64
 import binascii
+import io
+from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
+import streamlit as st
+from PIL import Image
 
 from mnist_core.drawing.decode import UploadError, decode_canvas_png
-from ui.drawable_canvas import st_canvas
+from ui.canvas_package import CanvasPackageError, load
 
 NOT_A_DRAWING = "The canvas sent a value that is not a drawing; press Clear and draw again."
 
@@ -30,8 +35,12 @@ class CanvasValue(NamedTuple):
 def draw_canvas(*, width: int, height: int, **canvas_args: Any) -> CanvasValue:
     """`st_canvas(width=..., height=..., **canvas_args)` whose value is checked before it is decoded.
 
-    `canvas_args` are st_canvas's own (key, stroke_width, initial_drawing, background_image…)."""
-    state = st_canvas(width=width, height=height, **canvas_args)
+    `canvas_args` are st_canvas's own (key, stroke_width, initial_drawing, background_image…). When the installed
+    package is not the pinned release, no canvas is shown and `problem` says what to reinstall."""
+    try:
+        state = st_canvas(width=width, height=height, **canvas_args)
+    except CanvasPackageError as err:
+        return CanvasValue(None, str(err), None)
     try:
         sent = state["drawing"]
         data = None if sent["data"] is None else base64.b64decode(sent["data"].split(";base64,", 1)[1])
@@ -49,3 +58,40 @@ def draw_canvas(*, width: int, height: int, **canvas_args: Any) -> CanvasValue:
 def _is_drawing(json_data: Any) -> bool:
     """Shaped like fabric.js's canvas JSON, so that st_canvas can take it back as `initial_drawing`."""
     return isinstance(json_data, dict) and isinstance(json_data.get("objects"), list)
+
+
+@cache
+def _component() -> Any:
+    """The canvas component, registered once per process from the checked, patched package files."""
+    frontend = load()
+    return st.components.v2.component("mnist_lab.drawable_canvas", js=frontend.js, css=frontend.css,
+                                      html='<div class="canvas-root"></div>', isolate_styles=True)
+
+
+def _png_url(image: Image.Image) -> str:
+    """A background picture as the data URL the frontend loads (as upstream's `st_canvas` sends it)."""
+    buffer = io.BytesIO()
+    image.convert("RGBA").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def st_canvas(*, key: str, width: int, height: int, stroke_width: int, stroke_color: str,
+              background_color: str = "", background_image: Image.Image | None = None,
+              drawing_mode: str = "freedraw", initial_drawing: dict | None = None) -> Any:
+    """Mount the canvas with the props upstream's `st_canvas` sends (cut to this app's arguments); its raw state.
+
+    The state is whatever the browser last sent: `{"drawing": {"raw": fabric.js JSON, "data": PNG data URL}}`
+    from an honest browser, anything at all from a tampered one."""
+    drawing = {"objects": []} if initial_drawing is None else dict(initial_drawing)
+    drawing["background"] = "" if background_image is not None else background_color
+    data = {
+        "fillColor": "#eee", "strokeWidth": stroke_width, "strokeColor": stroke_color,
+        "backgroundColor": drawing["background"],
+        "backgroundImageURL": None if background_image is None else _png_url(background_image),
+        "realtimeUpdateStreamlit": True, "canvasWidth": width, "canvasHeight": height,
+        "drawingMode": drawing_mode, "initialDrawing": drawing, "displayRadius": 3, "returnImageData": True,
+        "disabled": False, "backgroundImageFit": "stretch", "maxDisplayHeight": None, "fontSize": 20, "label": "",
+    }
+    return _component()(data=data, key=key, default={"drawing": {"raw": drawing, "data": None}, "backgroundFit": None},
+                        on_drawing_change=lambda: None, on_backgroundFit_change=lambda: None,
+                        width="content", height="content")
