@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.allocator import fewer_malloc_arenas
 from ui.keras_reruns import keep_keras_state_between_runs
+from ui.language import language_switch
 from ui.lesson import navigation
 from ui.present import presenter_switch
 from ui.runs import browser_id, keep_alive
@@ -20,5 +21,6 @@ keep_alive()  # a visitor's training run lives as long as any of their pages is 
 with st.sidebar:
     browser_id()  # read (or write) the browser's cookie now, so that its next tabs share its run caps
 keep_settings()  # settings survive a trip to another page
+language_switch()  # this visitor's language, for everything below (from ?lang=, the browser, or the sidebar)
 presenter_switch()  # bigger text for a projector, for the whole visit
 navigation()

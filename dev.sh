@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up .venv (first time, or when a requirements file changed) and run the app or the tests.
 #   bash dev.sh run              # the app on http://localhost:8501
-#   bash dev.sh test [pytest…]   # lint, pip check, then every test, the browser and host-build tests included
+#   bash dev.sh test [pytest…]   # lint, pip check, then the tests (browser included) but the slow and PostgreSQL ones
+#   bash dev.sh test -m 'slow or postgres'   # those too, as CI does after the first (.ci/run); -m core|app|browser|host picks a kind
 # On Windows (no bash): py -m venv .venv; .venv\Scripts\pip install -r requirements.txt; .venv\Scripts\streamlit run app.py
 set -euo pipefail
 cd "$(dirname "$0")"

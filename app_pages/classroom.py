@@ -14,6 +14,7 @@ from ui.classroom_view import (
     attempt,
     choose_class,
     class_scores,
+    class_visit,
     contribute,
     drawings,
     enlarged,
@@ -24,12 +25,13 @@ from ui.classroom_view import (
     visitor_token,
 )
 from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show, table
 from ui.resources import test_set
-from ui.state import available_models, kept, or_stop, visitor
+from ui.state import kept, or_stop
 
 GALLERY = 12
-me = visitor()
+me = class_visit()
 
 st.title("Our class's digits")
 st.caption("Everyone draws, the models read, and we see whether they read us as well as they read MNIST. "
@@ -37,16 +39,16 @@ st.caption("Everyone draws, the models read, and we see whether they read us as 
 visitor_token()
 if attempt(store) is None:  # the database cannot be opened: its one sentence is shown
     st.stop()
-if me.classroom.code is None:
+if me.code is None:
     choose_class()
     st.stop()
 
-code = me.classroom.code
+code = me.code
 info = attempt(lambda: store().info(code))
 if info is None:
     st.button("Back", key="class_back", on_click=leave)
     st.stop()
-teacher = me.classroom.teacher is not None
+teacher = me.teacher is not None
 banner, side = st.columns([3, 2])
 banner.markdown(f"<div style='font:700 5.5rem monospace;letter-spacing:.25em'>{code}</div>",
                 unsafe_allow_html=True)

@@ -6,27 +6,27 @@ import streamlit as st
 
 from mnist_core.inside.convolution import CLASSIC_KERNELS, apply_kernel, output_size, pool
 from mnist_core.plots.inside import heatmap
-from ui.convolution_view import K, start_position, stepper
+from ui.convolution_view import K, start_position, stepper, stepper_state
 from ui.lesson import teacher_notes
 from ui.present import show
-from ui.state import current_digit, kept, visitor
+from ui.state import current_digit, kept
 
 CUSTOM = "Custom (edit the grid)"
 
 image, sentence = current_digit()
 st.title("Convolution")
 st.caption(sentence)
-me = visitor()
+me = stepper_state()
 
 pick, settings, padded = st.columns([2, 2, 1.5])
 choice = pick.selectbox("Kernel", [*CLASSIC_KERNELS, CUSTOM], key=kept("conv_kernel"))
 # "Custom" starts from the last classic kernel; the grid is editable only then.
-me.conv_seed = choice if choice != CUSTOM else (me.conv_seed or next(iter(CLASSIC_KERNELS)))
+me.seed = choice if choice != CUSTOM else (me.seed or next(iter(CLASSIC_KERNELS)))
 stride = settings.slider("Stride", 1, 3, 1, key=kept("conv_stride"))
 padding = padded.radio("Padding", ["valid", "same"], horizontal=True, key=kept("conv_padding"))
 with st.expander("The kernel's nine weights" + (": edit them" if choice == CUSTOM else ""),
                  expanded=choice == CUSTOM):
-    grid = st.data_editor(pd.DataFrame(CLASSIC_KERNELS[me.conv_seed], columns=["left", "middle", "right"]),
+    grid = st.data_editor(pd.DataFrame(CLASSIC_KERNELS[me.seed], columns=["left", "middle", "right"]),
                           key="conv_grid", hide_index=True, disabled=choice != CUSTOM,
                           column_config={c: st.column_config.NumberColumn(format="%.3f")
                                          for c in ("left", "middle", "right")})

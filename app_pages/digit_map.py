@@ -7,13 +7,16 @@ import streamlit as st
 
 from mnist_core import predict_digit
 from mnist_core.inside.digit_map import DigitMap, build_map, nearest, place
+from mnist_core.models.inference import fingerprint
 from mnist_core.models.registry import display_name
 from mnist_core.models.shipped import MODELS_DIR
 from mnist_core.plots.explorers import DIGIT_COLOURS, digit_map_figure
 from mnist_core.plots.inside import heatmap
+from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show
 from ui.resources import test_set
-from ui.state import available_models, current_digit, kept, or_stop, visitor
+from ui.state import current_digit, kept, or_stop
 
 
 @st.cache_data(persist="disk", max_entries=8, show_spinner="Placing the 10,000 test digits on the map…")
@@ -28,12 +31,14 @@ def digit_map_of(name: str, model) -> DigitMap:
     path = MODELS_DIR / f"{name}.keras"
     if path.is_file():
         return shipped_map(name, hashlib.sha256(path.read_bytes()).hexdigest(), model)
-    me = visitor()
-    if me.map_yours is None or me.map_yours[0] is not model:
-        images, labels = test_set()
-        with st.spinner("Placing the 10,000 test digits on your model's map…"):
-            me.map_yours = (model, build_map(model, images, labels))
-    return me.map_yours[1]
+    return your_map(fingerprint(model), model)
+
+
+@st.cache_resource(scope="session", max_entries=1, show_spinner="Placing the 10,000 test digits on your model's map…")
+def your_map(weights: str, _model) -> DigitMap:
+    """This visitor's map of their own model, keyed by its weights."""
+    images, labels = test_set()
+    return build_map(_model, images, labels)
 
 
 models = available_models()
@@ -82,17 +87,23 @@ a, b = np.unravel_index(gaps.argmin(), gaps.shape)
 wrong = digit_map.misread
 closer = (np.linalg.norm(digit_map.coords[wrong, None] - centres[None], axis=-1).argmin(axis=1)
           == digit_map.predictions[wrong]).mean() if len(wrong) else 0.0  # nearest the cloud of the answer
-with st.expander("Teacher's notes"):
-    st.markdown(
-        "**Show:** switch between the MLP and a CNN, then draw a digit badly on the Draw page and come back.\n\n"
-        "**Notice:** each digit forms its own cloud, because the last hidden layer was trained to make the "
-        "ten digits easy to separate. The star lands in the cloud of the digit the model will answer.\n\n"
-        f"1. *Which two digits sit closest on this map?* The centres of the {a}s and the {b}s: {gaps[a, b]:.1f} "
-        f"apart, against {gaps[np.isfinite(gaps)].mean():.1f} for an average pair. Ask why those two look alike "
-        "to a network.\n"
-        f"2. *How much does the flat map leave out?* Its two directions hold {shown:.0%} of the variation "
-        f"of the {digit_map.mean.size} features; the rest is hidden, which is why some clouds overlap.\n"
-        f"3. *Where do the misread digits sit?* {closer:.0%} of the {len(wrong):,} misread digits lie nearest "
-        "the centre of the cloud of the digit the model answered; the others are a reminder that two flat "
-        "directions cannot hold everything the model uses."
-    )
+star_cloud = int(np.linalg.norm(centres - np.asarray(star), axis=1).argmin())
+teacher_notes(
+    show="Switch between the MLP and a CNN, then draw a digit badly on the Draw page and come back.",
+    notice="Each digit forms its own cloud, because the last hidden layer was trained to make the ten digits "
+           f"easy to separate. Here the star lies nearest the centre of the {star_cloud}s and "
+           f"{display_name(name)} answers {reading}"
+           + (": the map and the verdict agree." if star_cloud == reading else
+              ": the flat map leaves out directions the model uses, so the two can disagree."),
+    questions=[
+        ("Which two digits sit closest on this map?",
+         f"The centres of the {a}s and the {b}s: {gaps[a, b]:.1f} apart, against "
+         f"{gaps[np.isfinite(gaps)].mean():.1f} for an average pair. Ask why those two look alike to a network."),
+        ("How much does the flat map leave out?",
+         f"Its two directions hold {shown:.0%} of the variation of the {digit_map.mean.size} features; the rest "
+         "is hidden, which is why some clouds overlap."),
+        ("Where do the misread digits sit?",
+         f"{closer:.0%} of the {len(wrong):,} misread digits lie nearest the centre of the cloud of the digit the "
+         "model answered; the others are a reminder that two flat directions cannot hold everything the model uses."),
+    ],
+)

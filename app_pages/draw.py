@@ -2,15 +2,16 @@
 
 import streamlit as st
 
-from mnist_core.drawing.prepare import BOX, FIELD
+from mnist_core.drawing.prepare import BOX
+from mnist_core.models.inference import SIDE
 from ui.draw_view import CANVAS_PX, clear_canvas, details, drawn, uploaded, verdicts
+from ui.models import available_models
 from ui.present import presenting
-from ui.state import available_models, kept, visitor
+from ui.state import kept
 
 if not presenting():  # on a projector the canvas and the verdicts need the room
     st.title("Draw a digit")
 models = available_models()  # a missing model file stops the page here, with one sentence
-me = visitor()
 
 
 @st.fragment
@@ -25,17 +26,17 @@ def board() -> None:
         if source == "Draw":
             cleared = clear.button("Clear", key="draw_clear", width="stretch")
             if cleared:
-                clear_canvas(me)
+                clear_canvas()
             pen, style = st.columns(2, vertical_alignment="center")
             stroke = pen.slider("Pen width", 4, 40, 18, key=kept("draw_stroke_width"), label_visibility="collapsed",
                                 format="pen %d px")
             mnist_style = style.toggle(
                 "MNIST-style", value=True, key=kept("draw_mnist_style"),
                 help=f"On: crop, fit into {BOX}×{BOX} keeping the shape, centre by mass, as MNIST was made. "
-                     f"Off: shrink the whole canvas to {FIELD}×{FIELD}, as many demos do.")
-            image = drawn(me, stroke, mnist_style, cleared)
+                     f"Off: shrink the whole canvas to {SIDE}×{SIDE}, as many demos do.")
+            image = drawn(stroke, mnist_style, cleared)
         else:
-            image = uploaded(me)
+            image = uploaded()
     with result:
         if image is None:
             st.info("Draw a digit on the black square (or upload one) and the networks will read it.")

@@ -8,8 +8,9 @@ from mnist_core.evaluate import format_report
 from mnist_core.plots.live import pixelated
 from mnist_core.plots.results import confusion_matrix
 from ui.lesson import teacher_notes
+from ui.models import evaluation_of, model_choices
 from ui.present import show, table
-from ui.state import evaluation_of, kept, model_choices, visitor
+from ui.state import drawing, kept
 
 GALLERY = 24     # most confident mistakes shown
 CELL_SHOWN = 48  # images shown for one square of the confusion matrix
@@ -68,9 +69,9 @@ st.image(enlarged(worst), caption=[guesses(i) for i in worst])
 
 def look_closer(index: int) -> None:
     """Make test digit `index` the digit every look-inside page shows, and say so there."""
-    me = visitor()
-    me.drawing = images[index].astype(np.float32) / 255
-    me.drawing_note = (f"Showing test digit #{index}, a {evaluation.labels[index]} that {label} read as "
+    sent = drawing()
+    sent.image = images[index].astype(np.float32) / 255
+    sent.note = (f"Showing test digit #{index}, a {evaluation.labels[index]} that {label} read as "
                        f"{evaluation.predictions[index]}, sent from Evaluate. Draw on the Draw page to see your own.")
 
 

@@ -8,15 +8,17 @@ from mnist_core.inside.anatomy import POOLING, conv_kernels, feature_layers, fea
 from mnist_core.models.registry import MODELS, YOURS, display_name
 from mnist_core.plots.inside import heatmap, kernel_map_pairs
 from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show
-from ui.state import available_models, current_digit, kept, visitor
+from ui.runs import my_runs
+from ui.state import current_digit, kept
 
 SHOWN = 32  # more small maps than this stop being readable
 
 
 def conv_model_names() -> list[str]:
     """The registry's convolutional models, and the visitor's own run when it is one too."""
-    yours = visitor().your_model()
+    yours = my_runs().your_model()
     return [name for name, spec in MODELS.items() if spec.convolutional] + (
         [YOURS] if yours is not None and conv_kernels(yours) else [])
 

@@ -5,30 +5,29 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from mnist_core.inside.fooling import FoolResult, fool
+from mnist_core.inside.fooling import REFRESH, SHORTLIST, FoolResult, fool, rank
+from mnist_core.models.inference import fingerprint
 from mnist_core.models.registry import display_name
 from mnist_core.plots.explorers import fooled_figure
+from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show, table
-from ui.state import available_models, current_digit, kept, visitor
+from ui.state import current_digit, kept
 
 ANY = "any other digit"
 
 
 def searches(models: dict, image, target: int | None, budget: int) -> dict[str, FoolResult]:
-    """Each model's search on this drawing, run once per drawing, target and budget for this visitor."""
-    key = (hashlib.sha256(image.tobytes()).hexdigest(), target, budget, tuple(map(id, models.values())))
-    me = visitor()
-    if me.fool_results is None or me.fool_results[0] != key:
-        bar = st.progress(0.0, text="Searching…")
-        results = {}
-        for i, (name, model) in enumerate(models.items()):
-            def report(step: int, total: int, p: float, i: int = i, name: str = name) -> None:
-                bar.progress((i + step / total) / len(models),
-                             text=f"{display_name(name)}: {step} pixels changed, P(goal) {p:.0%}")
-            results[name] = fool(model, image, target, max_pixels=budget, progress=report)
-        bar.empty()
-        me.fool_results = (key, results)
-    return me.fool_results[1]
+    """Each model's search on this drawing, run once per drawing, target, budget and model for this visitor."""
+    drawn = hashlib.sha256(image.tobytes()).hexdigest()
+    return {name: _search(name, fingerprint(model), drawn, target, budget, model, image)
+            for name, model in models.items()}
+
+
+@st.cache_resource(scope="session", max_entries=8, show_spinner="Searching for the fewest pixels that fool it…")
+def _search(name: str, weights: str, drawn: str, target: int | None, budget: int, _model, _image) -> FoolResult:
+    """Keyed by the model's name and weights, the drawing's bytes, the goal and the budget."""
+    return fool(_model, _image, target, max_pixels=budget)
 
 
 models = available_models()
@@ -47,11 +46,12 @@ result = results[name]
 before, after = int(result.before.argmax()), int(result.after.argmax())
 
 st.markdown(
-    "How small a change makes a network change its mind? The search tries every single pixel, turned to "
-    "the opposite extreme (ink erased, or background inked), keeps the one that "
+    "How small a change makes a network change its mind? The search turns one pixel at a time to the "
+    "opposite extreme (ink erased, or background inked) and keeps the change that "
     + (f"raises the probability of a **{target}** most" if target is not None else
        "lowers the probability of the current verdict most")
-    + f", and repeats until the verdict flips or {budget} pixels are changed."
+    + f", until the verdict flips or {budget} pixels are changed. To stay quick, it tries all 784 pixels only "
+    f"every {REFRESH}th step; in between it tries the {SHORTLIST} that looked most promising in the last full scan."
 )
 titles = (f"Your digit: {before} ({result.before.max():.0%})",
           f"{len(result.pixels)} pixels changed", f"Now read as {after} ({result.after.max():.0%})")
@@ -73,22 +73,32 @@ counts = pd.DataFrame([{"model": display_name(n), "reads": int(r.before.argmax()
 st.subheader("How many pixels each model needed")
 table(counts, hide_index=True)
 
-fooled = {n: len(r.pixels) for n, r in results.items() if r.fooled and r.pixels}
-with st.expander("Teacher's notes"):
-    easiest = min(fooled, key=fooled.get) if fooled else None
-    hardest = max(results, key=lambda n: (not results[n].fooled, len(results[n].pixels)))
-    st.markdown(
-        "**Show:** pick a target the digit could plausibly become (a 7 into a 1), then an unlikely one.\n\n"
-        "**Notice:** the changed digit still looks like the original to a person; the network's decision "
-        "boundary is much nearer than ours. This is the idea behind *adversarial examples*.\n\n"
-        + (f"1. *Which model was easiest to fool?* {display_name(easiest)}, with {fooled[easiest]} "
-           f"pixel{'s' if fooled[easiest] > 1 else ''} "
-           f"({fooled[easiest] / 784:.1%} of the image).\n" if easiest else
-           "1. *Which model was easiest to fool?* None flipped within the budget: raise it.\n")
-        + f"2. *Which resisted most?* {display_name(hardest)}: "
-        + (f"{len(results[hardest].pixels)} pixel{'s' if len(results[hardest].pixels) != 1 else ''}.\n"
-           if results[hardest].fooled else
-           f"not fooled within {budget} pixels.\n")
-        + "3. *Would you still read the changed digit as before?* Compare the left and right pictures: "
-          "a network can be confident and wrong about a change a person hardly notices."
-    )
+ranking = rank(results)
+
+
+def pixels(count: int) -> str:
+    return f"{count} pixel" + ("" if count == 1 else "s")
+
+
+def names(models: list[str]) -> str:
+    return " and ".join(map(display_name, models))
+
+
+teacher_notes(
+    show="Pick a target the digit could plausibly become (a 7 into a 1), then an unlikely one.",
+    notice="The changed digit still looks like the original to a person; the network's decision boundary is "
+           "much nearer than ours. This is the idea behind *adversarial examples*.",
+    questions=[
+        ("Which model was easiest to fool?",
+         f"{names(ranking.easiest)}, with {pixels(ranking.fewest)} ({ranking.fewest / 784:.1%} of the image)."
+         if ranking.easiest else "None flipped within the budget: raise it." if ranking.hardest else
+         "None needed a change: every model already reads the digit as the goal."),
+        ("Which resisted most?",
+         f"{names(ranking.hardest)}: {pixels(ranking.most)}." if ranking.most else
+         f"{names(ranking.hardest)}: not fooled within {pixels(budget)}." if ranking.hardest else
+         "None: every model already reads the digit as the goal."),
+        ("Would you still read the changed digit as before?",
+         "Compare the left and right pictures: a network can be confident and wrong about a change a person "
+         "hardly notices."),
+    ],
+)

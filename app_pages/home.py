@@ -6,12 +6,14 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import MODELS
-from mnist_core.drawing.prepare import BOX, FIELD
+from mnist_core.drawing.prepare import BOX
+from mnist_core.models.inference import SIDE
 from mnist_core.models.registry import display_name
 from mnist_core.plots.live import pixelated
 from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.resources import device, shipped_evaluation, test_set
-from ui.state import available_models, or_stop
+from ui.state import or_stop
 
 st.title("MNIST Lab")
 st.caption("How neural networks read handwritten digits: draw one, look inside, train your own.")
@@ -37,7 +39,7 @@ firsts = [int(np.flatnonzero(labels == d)[0]) for d in range(10)]  # the first t
 st.image([pixelated(images[i]) for i in firsts],
          caption=[f"test #{i}: a {labels[i]}" for i in firsts])
 st.caption("Written by American high-school students and Census Bureau employees, scanned, then cropped, fitted "
-           f"into a {BOX}×{BOX} box and centred in {FIELD}×{FIELD} pixels: what the models learned from.")
+           f"into a {BOX}×{BOX} box and centred in {SIDE}×{SIDE} pixels: what the models learned from.")
 
 st.divider()
 st.markdown(f"**Training device:** {device()}. Training runs use it automatically.")

@@ -9,8 +9,9 @@ from mnist_core.models.registry import MODELS, display_name
 from mnist_core.plots.inside import activation_bars, heatmap, heatmap_grid
 from mnist_core.plots.results import probability_bars
 from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show
-from ui.state import available_models, current_digit, kept
+from ui.state import current_digit, kept
 
 SHOWN = 8  # maps per layer: the strongest on this digit
 

@@ -3,29 +3,40 @@
 import pandas as pd
 import streamlit as st
 
-from ui.lesson import LESSON, teacher_notes
+from mnist_core.i18n import _, integer, minutes, ngettext
+from ui.lesson import LESSON, mnist_numbers, teacher_notes
 from ui.present import table
 
 timed = [step for step in LESSON if step.minutes]
-st.title("A 45-minute lesson: how a neural network reads handwriting")
-st.caption("Follow the pages in the sidebar from top to bottom; each has Teacher's notes with questions "
-           "and their answers, worked out from the models as the page runs.")
+total = sum(step.minutes for step in timed)
+st.title(ngettext("A {minutes}-minute lesson: how a neural network reads handwriting",
+                  "A {minutes}-minute lesson: how a neural network reads handwriting", total).format(
+    minutes=integer(total)))
+st.caption(_("Follow the pages in the sidebar from top to bottom; each has Teacher's notes with questions "
+             "and their answers, worked out from the models as the page runs."))
 
 start, rows = 0, []
+when, page, takeaway = _("minutes"), _("page"), _("take-away")
 for step in timed:
-    rows.append({"minutes": f"{start}–{start + step.minutes}", "page": step.title, "take-away": step.takeaway})
+    rows.append({when: f"{integer(start)}–{integer(start + step.minutes)}", page: step.name(),
+                 takeaway: step.lesson()})
     start += step.minutes
 table(pd.DataFrame(rows), hide_index=True, width="stretch",
-      column_config={"take-away": st.column_config.TextColumn(width="large")})
-st.markdown(f"In all **{start} minutes** over {len(timed)} pages. Students can join on their own laptops or "
-            "tablets at the same address: each has their own drawing and their own training runs.")
+      column_config={takeaway: st.column_config.TextColumn(width="large")})
+st.markdown(ngettext("In all **{duration}** over {pages} page.", "In all **{duration}** over {pages} pages.",
+                     len(timed)).format(duration=minutes(total), pages=integer(len(timed)))
+            + " " + _("Students can join on their own laptops or tablets at the same address: each has their own "
+                      "drawing and their own training runs."))
 
 teacher_notes(
-    show="This plan on the projector for a minute, then open The models.",
-    notice="Every number in the app is computed while you teach: accuracies from the 10,000 test digits, "
-           "parameter counts from the networks themselves, the answers in these notes from the models.",
-    questions=[("What does it mean for a computer to 'read' a digit?",
-                "To turn 784 pixel brightnesses into ten probabilities, one per digit, and pick the largest."),
-               ("Why test on digits the network never saw?",
-                "A network can memorise its training digits; only unseen digits show whether it learned to read.")],
+    show=_("This plan on the projector for a minute, then open {page}.").format(page=timed[0].name()),
+    notice=_("Every number in the app is computed while you teach: accuracies from the {test_digits} test digits, "
+             "parameter counts from the networks themselves, the answers in these notes from the models.").format(
+        **mnist_numbers()),
+    questions=[(_("What does it mean for a computer to 'read' a digit?"),
+                _("To turn {pixels} pixel brightnesses into ten probabilities, one per digit, and pick the "
+                  "largest.").format(**mnist_numbers())),
+               (_("Why test on digits the network never saw?"),
+                _("A network can memorise its training digits; only unseen digits show whether it learned to "
+                  "read."))],
 )

@@ -12,9 +12,10 @@ from mnist_core.models.registry import display_name
 from mnist_core.models.shipped import consensus
 from mnist_core.plots.inside import heatmap, heatmap_grid, invariance_chart
 from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show
 from ui.resources import test_set, trained_alike
-from ui.state import SAMPLE_INDEX, available_models, current_digit, kept, or_stop, visitor
+from ui.state import SAMPLE_INDEX, current_digit, drawing, kept, or_stop
 
 SHOWN = 24  # templates in the grid
 DENSE = next(name for name, spec in MODELS.items() if not spec.convolutional)  # the registry's MLP
@@ -70,7 +71,7 @@ label, low, high, step, rest, unit = MOVES[kind]
 amount = slide.slider(label, low, high, rest, step, format=f"%g{unit}", key=kept("mlp_vs_cnn_amount"))
 alike = {flag: or_stop(lambda flag=flag: trained_alike(flag)) for flag in (False, True)}
 compared = alike[augmented]
-sample = visitor().drawing is None
+sample = drawing().image is None
 digit = int(or_stop(test_set)[1][SAMPLE_INDEX] if sample else consensus(predict_digit(compared, image)).argmax())
 values = np.arange(low, high + step / 4, step / 2)
 curves = {flag: invariance_curve(alike[flag], image, digit, kind, values) for flag in (False, True)}

@@ -13,8 +13,9 @@ from mnist_core.models.shipped import consensus, percent
 from mnist_core.plots.inside import saliency_overlay
 from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show
-from ui.state import available_models, current_digit, kept
+from ui.state import current_digit, kept
 
 with st.sidebar:
     patch = st.select_slider("Occluding square (pixels)", [3, 5, 7, 9], value=5, key=kept("saliency_patch"))

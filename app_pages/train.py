@@ -8,8 +8,19 @@ from mnist_core.plots.results import training_curves
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.resources import device
-from ui.runs import OVERLAY, collect_finished, downloads, drawable_labels, run_queue, run_table, server_limits, start
-from ui.state import MAX_RUNS, kept, visitor
+from ui.runs import (
+    MAX_RUNS,
+    OVERLAY,
+    collect_finished,
+    downloads,
+    drawable_labels,
+    my_runs,
+    run_queue,
+    run_table,
+    server_limits,
+    start,
+)
+from ui.state import kept
 from ui.teacher import teacher_panel
 from ui.train_live import live
 from ui.train_settings import make_config, preset_buttons, settings_panel
@@ -33,7 +44,7 @@ collect_finished()
 config, problem = make_config(settings, limits)
 if problem:
     st.error(problem)
-me = visitor()
+me = my_runs()
 busy = problem is not None or me.active is not None
 if not busy:
     run_queue().expect(config)  # built and traced while the visitor reads: Start begins at the first batch
@@ -82,7 +93,7 @@ usable = {r.label: r for r in runs if r.model is not None}
 
 
 def choose_yours() -> None:
-    """on_change of the "your model" box: kept in Visitor, so it survives page changes."""
+    """on_change of the "your model" box: kept in the visitor's Runs, so it survives page changes."""
     picked = usable.get(st.session_state["train_yours"])
     me.yours = picked.number if picked else None
 

@@ -6,12 +6,15 @@ import numpy as np
 import streamlit as st
 
 from mnist_core.inside.receptive_field import activations, receptive_field, top_images, unit_layers
+from mnist_core.models.inference import fingerprint
 from mnist_core.models.registry import display_name
 from mnist_core.models.shipped import MODELS_DIR
 from mnist_core.plots.explorers import field_figure, patches_figure
+from ui.lesson import teacher_notes
+from ui.models import available_models
 from ui.present import show
 from ui.resources import test_set
-from ui.state import available_models, current_digit, kept, or_stop, visitor
+from ui.state import current_digit, kept, or_stop
 
 
 @st.cache_resource(max_entries=12, show_spinner="Running the 10,000 test digits through the layer…")
@@ -25,14 +28,14 @@ def top_of(name: str, model, layer: str) -> tuple[np.ndarray, np.ndarray]:
     path = MODELS_DIR / f"{name}.keras"
     if path.is_file():
         return shipped_top(name, hashlib.sha256(path.read_bytes()).hexdigest(), layer, model)
-    mine = visitor().unit_yours
-    if mine.get("model") is not model:
-        mine.clear()
-        mine["model"] = model
-    if layer not in mine:
-        with st.spinner("Running the 10,000 test digits through your model's layer…"):
-            mine[layer] = top_images(model, layer, test_set()[0])
-    return mine[layer]
+    return your_top(fingerprint(model), layer, model)
+
+
+@st.cache_resource(scope="session", max_entries=8,
+                   show_spinner="Running the 10,000 test digits through your model's layer…")
+def your_top(weights: str, layer: str, _model) -> tuple[np.ndarray, np.ndarray]:
+    """The nine most exciting test images of every unit of a layer of this visitor's own model."""
+    return top_images(_model, layer, test_set()[0])
 
 
 def unit_slider(label: str, size: int, key: str, start: int) -> int:
@@ -83,17 +86,18 @@ if strength[0] <= 0:
     st.info("This unit stays at 0 or below on every test digit: a silent unit. Try another channel.")
 
 shared = np.bincount(labels[best], minlength=10)
-with st.expander("Teacher's notes"):
-    first = receptive_field(model, unit_layers(model)[0], 0, 0).side
-    st.markdown(
-        "**Show:** the same position in the first and the last layer, then move along a row.\n\n"
-        "**Notice:** a unit in a deeper layer sees a larger square, and its favourite patches show larger "
-        "pieces of strokes: edges first, then curves and corners.\n\n"
-        f"1. *How much larger is this unit's field than the first layer's?* {field.side[0]}×{field.side[1]} "
-        f"against {first[0]}×{first[1]} pixels.\n"
-        f"2. *Do its favourite patches come from one digit?* {shared.max()} of the nine are {shared.argmax()}s.\n"
-        "3. *Does your digit excite it?* "
-        + (f"Yes: {mine:.2f}, more than any of its nine favourites." if rank == 0 else
-           f"{mine:.2f}: less than {'all' if rank == len(strength) else rank} of its nine favourites "
-           f"(the strongest gives {strength[0]:.2f}).")
-    )
+first = receptive_field(model, unit_layers(model)[0], 0, 0).side
+teacher_notes(
+    show="The same position in the first and the last layer, then move along a row.",
+    notice="A unit in a deeper layer sees a larger square, and its favourite patches show larger pieces of "
+           "strokes: edges first, then curves and corners.",
+    questions=[
+        ("How much larger is this unit's field than the first layer's?",
+         f"{field.side[0]}×{field.side[1]} against {first[0]}×{first[1]} pixels."),
+        ("Do its favourite patches come from one digit?", f"{shared.max()} of the nine are {shared.argmax()}s."),
+        ("Does your digit excite it?",
+         f"Yes: {mine:.2f}, more than any of its nine favourites." if rank == 0 else
+         f"{mine:.2f}: less than {'all' if rank == len(strength) else rank} of its nine favourites "
+         f"(the strongest gives {strength[0]:.2f})."),
+    ],
+)

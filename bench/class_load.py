@@ -41,10 +41,17 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 from bench.drawers import drawer, record, replayed_drawer
-from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
+from bench.processes import KINDS, cpu_seconds
+from bench.record import ROOT, Figure
 from mnist_core.training.config import PRESETS
 from mnist_core.training.device import fastest_precision
+from tests.support.harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, start_server
 
+# The training issue's targets, for a class of CLASS drawers: rounds of more (how many this machine holds) carry no
+# target on their strokes. Each round's figures are named round<i>.<kind>.<figure>.
+CLASS = 10
+TARGETS = {"<round>.<kind>.p95": "<= 1000 ms", "<round>.<kind>.never_shown": "<= 0",
+           "preparing_median": "<= 2 s", "page_over_alone_median": "<= 1.25"}
 ALONE = ("import sys, dataclasses; from mnist_core.training.config import PRESETS; "
          "from mnist_core.training.engine import train; "
          "c = dataclasses.replace(PRESETS[sys.argv[1]], precision=sys.argv[2]); print(train(c).seconds)")
@@ -60,33 +67,11 @@ def alone_seconds(preset: str) -> float:
 def chromium(nice: int) -> str:
     """Debian's Chromium, or a wrapper that starts it at niceness `nice` (its renderers inherit it)."""
     if not nice:
-        return CHROMIUM
+        return str(CHROMIUM)
     wrapper = Path(tempfile.gettempdir()) / f"chromium-nice-{nice}"
     wrapper.write_text(f'#!/bin/sh\nexec nice -n {nice} {CHROMIUM} "$@"\n')
     wrapper.chmod(0o755)
     return str(wrapper)
-
-
-def cpu_seconds(server: int) -> dict[str, float]:
-    """CPU seconds used so far by the server, its training processes, the browsers and everything else (/proc)."""
-    procs = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            comm, rest = stat.read_text().rsplit(")", 1)
-        except OSError:  # ended meanwhile
-            continue
-        fields = rest.split()
-        procs[int(stat.parent.name)] = (comm.split("(", 1)[1], int(fields[1]), int(fields[11]) + int(fields[12]))
-    used = dict.fromkeys(("server", "training", "browsers", "other"), 0.0)
-    for pid, (comm, ppid, ticks) in procs.items():
-        if pid == server:
-            kind = "server"
-        elif ppid == server:
-            kind = "training"
-        else:
-            kind = "browsers" if "chrom" in comm else "other"
-        used[kind] += ticks / os.sysconf("SC_CLK_TCK")
-    return used
 
 
 async def trainer(context, url: str, preset: str, training_over: asyncio.Event, ready: asyncio.Event) -> dict:
@@ -109,7 +94,7 @@ async def one_round(url: str, args: argparse.Namespace, drawers: int, replayed: 
     recording = await record(url) if replayed else None
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium(args.browser_nice), args=CHROMIUM_ARGS)
-        contexts = [await browser.new_context(viewport={"width": 1280, "height": 720})
+        contexts = [await browser.new_context(viewport=VIEWPORT)
                     for _ in range(drawers - replayed + 1)]
         over, ready = asyncio.Event(), asyncio.Event()
         seconds, lost = {"browser": [], "replayed": []}, {"browser": [], "replayed": []}
@@ -133,15 +118,24 @@ async def one_round(url: str, args: argparse.Namespace, drawers: int, replayed: 
     return {**result, "seconds": seconds, "lost": lost, "cpu": cpu}
 
 
-def summary(seconds: list[float], lost: int) -> str:
-    """Count, median, p95 and max of stroke-to-verdict times, and how many verdicts never came."""
+def stroke_figures(seconds: list[float], lost: int, held: bool) -> dict[str, Figure]:
+    """Verdicts, how many never came, and the median, p95 and max stroke to verdict (ms); `held` to TARGETS."""
     s = sorted(seconds) or [float("nan")]
     p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
-    return (f"{len(seconds)} verdicts, {lost} never shown; stroke to verdict median "
-            f"{statistics.median(s) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {s[-1] * 1000:.0f} ms")
+    target = TARGETS.get if held else lambda _: None
+    return {"verdicts": Figure(len(seconds)), "never_shown": Figure(lost, "", target("<round>.<kind>.never_shown")),
+            "median": Figure(statistics.median(s) * 1000, "ms"),
+            "p95": Figure(p95 * 1000, "ms", target("<round>.<kind>.p95")), "max": Figure(s[-1] * 1000, "ms")}
 
 
-def main() -> None:
+def summary(figures: dict[str, Figure]) -> str:
+    f = {key: figure.value for key, figure in figures.items()}
+    return (f"{f['verdicts']:.0f} verdicts, {f['never_shown']:.0f} never shown; stroke to verdict median "
+            f"{f['median']:.0f} ms, p95 {f['p95']:.0f} ms, max {f['max']:.0f} ms")
+
+
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawers", type=int, nargs="+", default=[10])
     parser.add_argument("--think", type=float, default=0.0, help="seconds a drawer looks at the verdicts")
@@ -151,45 +145,62 @@ def main() -> None:
                         help="what the teacher trains (default: the quickest, the Train page's first)")
     parser.add_argument("--browser-nice", type=int, default=0, help="run the round's Chromium at this niceness "
                         "(19: it gets only what the server and the training process leave, as if elsewhere)")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print each round; return its figures (round<i>.…) and, over the rounds, Preparing and page / alone."""
+    args = parser().parse_args(argv)
     print(f"{args.preset}: {dataclasses.replace(PRESETS[args.preset], precision=fastest_precision())}", flush=True)
-    alone, ratios = [alone_seconds(args.preset)], []
-    for n in args.drawers:
-        port = free_port()
-        server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
-        try:
-            replayed = 0 if args.browsers is None else max(0, n - max(0, args.browsers))
-            r = asyncio.run(one_round(f"http://127.0.0.1:{port}", args, n, replayed, server.pid))
-        finally:
-            stop(server)
+    alone, figures = [alone_seconds(args.preset)], {}
+    for i, n in enumerate(args.drawers, 1):
+        replayed = 0 if args.browsers is None else max(0, n - max(0, args.browsers))
+        with start_server() as server:
+            r = asyncio.run(one_round(server.url, args, n, replayed, server.pid))
         # Again after each round: on a shared machine it drifts by tens of percent, so each round is set against
         # the mean of the engine's runs just before and just after it.
         alone.append(alone_seconds(args.preset))
-        reference = (alone[-2] + alone[-1]) / 2
-        ratios.append(r["training"] / reference)
+        mine = {"drawers": Figure(n), "replayed": Figure(replayed), "preparing": Figure(r["preparing"], "s"),
+                "training": Figure(r["training"], "s"), "alone": Figure((alone[-2] + alone[-1]) / 2, "s"),
+                "page_over_alone": Figure(r["training"] / ((alone[-2] + alone[-1]) / 2))}
         niced = f", Chromium at nice {args.browser_nice}" if args.browser_nice else ""
         print(f"{n} drawers ({replayed} replayed; think {args.think:g} s{niced}): preparing {r['preparing']:.1f} s; "
               f"training as the page showed it {r['training']:.1f} s, alone by the engine just before and after "
-              f"{alone[-2]:.1f} and {alone[-1]:.1f} s: {ratios[-1]:.2f}×", flush=True)
-        report(r)
+              f"{alone[-2]:.1f} and {alone[-1]:.1f} s: {mine['page_over_alone'].value:.2f}×", flush=True)
+        figures.update({f"round{i}.{key}": figure for key, figure in {**mine, **report(r, held=n <= CLASS)}.items()})
+    return {**figures, **over_rounds(figures, alone)}
+
+
+def over_rounds(figures: dict[str, Figure], alone: list[float]) -> dict[str, Figure]:
+    """The median Preparing and page / alone over the rounds, printed when there are several."""
+    ratios = [f.value for key, f in figures.items() if key.endswith(".page_over_alone")]
+    preparing = [f.value for key, f in figures.items() if key.endswith(".preparing")]
     if len(ratios) > 1:
         print(f"page / alone over {len(ratios)} rounds: median {statistics.median(ratios):.2f}× "
-              f"({min(ratios):.2f}–{max(ratios):.2f}×); the engine alone {min(alone):.1f}–{max(alone):.1f} s",
-              flush=True)
+              f"({min(ratios):.2f}–{max(ratios):.2f}×); the engine alone {min(alone):.1f}–{max(alone):.1f} s; "
+              f"Preparing median {statistics.median(preparing):.1f} s", flush=True)
+    return {"preparing_median": Figure(statistics.median(preparing), "s", TARGETS["preparing_median"]),
+            "page_over_alone_median": Figure(statistics.median(ratios), "", TARGETS["page_over_alone_median"])}
 
 
-def report(r: dict) -> None:
-    """Stroke to verdict for each kind of drawer and for all, then the CPU each kind of process used."""
+def report(r: dict, held: bool) -> dict[str, Figure]:
+    """Print stroke to verdict for each kind of drawer and for all, then the CPU each kind of process used;
+    return them as figures (`browser.p95`, `all.median`, `cpu.server` …)."""
+    figures = {}
     for kind, seconds in r["seconds"].items():
         if seconds or r["lost"][kind]:
-            print(f"  {kind} drawers: {summary(seconds, len(r['lost'][kind]))}", flush=True)
+            mine = stroke_figures(seconds, len(r["lost"][kind]), held)
+            print(f"  {kind} drawers: {summary(mine)}", flush=True)
+            figures.update({f"{kind}.{key}": figure for key, figure in mine.items()})
     every = [t for seconds in r["seconds"].values() for t in seconds]
     if every and all(r["seconds"].values()):  # both kinds drew
-        print(f"  all drawers: {summary(every, sum(map(len, r['lost'].values())))}", flush=True)
+        mine = stroke_figures(every, sum(map(len, r["lost"].values())), held)
+        print(f"  all drawers: {summary(mine)}", flush=True)
+        figures.update({f"all.{key}": figure for key, figure in mine.items()})
     cpu = r["cpu"]
     print(f"  CPU from Start to the run's end, of {cpu['available']:.0f} core-seconds: " + ", ".join(
-        f"{kind} {cpu[kind] / cpu['available']:.0%}" for kind in ("server", "training", "browsers", "other")),
-        flush=True)
+        f"{kind} {cpu[kind] / cpu['available']:.0%}" for kind in KINDS), flush=True)
+    return {**figures, **{f"cpu.{kind}": Figure(100 * cpu[kind] / cpu["available"], "%") for kind in KINDS}}
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.record import Figure
 from mnist_core import evaluate_model, load_mnist, load_shipped_models
 from mnist_core.classroom.rules import new_secret
 from mnist_core.classroom.scoring import score_class
@@ -34,12 +35,24 @@ def summary(times: list[float]) -> str:
     return f"median {statistics.median(times):.2f} ms, p95 {np.percentile(times, 95):.2f} ms"
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drawings", type=int, default=500)
     parser.add_argument("--url", help="a SQLAlchemy URL; default: a fresh SQLite file in a temporary folder")
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    return parser
+
+
+def figures(times: list[float], name: str) -> dict[str, Figure]:
+    """The median and p95 of `times` (ms) as figures `<name>_median` and `<name>_p95`."""
+    return {f"{name}_median": Figure(statistics.median(times), "ms"),
+            f"{name}_p95": Figure(float(np.percentile(times, 95)), "ms")}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print and return add_drawing's, reading back's and scoring's median and p95, and scoring's reference."""
+    args = parser().parse_args(argv)
     folder = tempfile.mkdtemp()
     store = ClassroomStore(args.url or f"sqlite:///{Path(folder) / 'bench.sqlite'}",
                            visitor_cap=args.drawings, class_cap=args.drawings)
@@ -62,6 +75,9 @@ def main() -> None:
     print(f"reference, evaluate_model on {args.drawings} MNIST digits with the same models: {summary(reference)}")
     print(f"ratio {statistics.median(ours) / statistics.median(reference):.3f}")
     store.delete_class(code, key)
+    return {**figures(adds, "add_drawing"), **figures(reads, "read_class"), **figures(ours, "score_class"),
+            **figures(reference, "evaluate_model"),
+            "score_over_evaluate": Figure(statistics.median(ours) / statistics.median(reference))}
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The class's drawers on the Draw page: in a real Chromium, or replaying what a real Chromium sent.
 
 A class's devices draw on their own CPUs; on this 2-core machine ten Chromiums took three quarters of the
-cores the server needs (bench/RESULTS.md), so a benchmark with them measures the browsers. A replayed
+cores the server needs (bench/NOTES.md), so a benchmark with them measures the browsers. A replayed
 drawer sends the server, over its own websocket session, exactly the messages a real Chromium sent for a
 stroke and for Clear (the same canvas PNGs, decoded, read by every model and drawn as figures by the server
 as for any visitor), and times a stroke from its message to the last verdict's arrival: the server's part
@@ -23,8 +23,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from bench.memory import CHROMIUM, CHROMIUM_ARGS
 from mnist_core import MODELS
+from tests.support.harness import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 VERDICTS = "n => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= n"
 BLANK = "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 0"
@@ -105,8 +105,8 @@ async def record(url: str, rounds: int = ROUNDS) -> Recording:
     phase: list[bytes] = []
     phases, shown = {"load": phase}, []
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = await (await browser.new_context(viewport={"width": 1280, "height": 720})).new_page()
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = await (await browser.new_context(viewport=VIEWPORT)).new_page()
         page.on("websocket", lambda ws: ws.on("framesent", lambda payload: phase.append(payload)))
         await page.goto(f"{url}/draw")
         await page.wait_for_selector("canvas.upper-canvas", timeout=120_000)

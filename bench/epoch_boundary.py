@@ -19,6 +19,7 @@ import time
 
 import keras
 
+from bench.record import Figure
 from mnist_core.data import batches
 from mnist_core.models.inference import to_model_input
 from mnist_core.training import engine
@@ -74,12 +75,18 @@ def _train_with(config, prepared, callback):
         del prepared.trainer.fit
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=4, help="runs each way")
     parser.add_argument("--preset", choices=list(PRESETS), default="Reach 99 %")
     parser.add_argument("--nice", type=int, default=10, help="as the Train page's training process (0: as the CLI)")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print each run; return each way's median and max pause and median run, named `<way>.<figure>`."""
+    args = parser().parse_args(argv)
     if args.nice and hasattr(os, "nice"):
         os.nice(args.nice)
     config = dataclasses.replace(PRESETS[args.preset], precision=fastest_precision())
@@ -87,7 +94,7 @@ def main() -> None:
     from mnist_core.training.workers import _warm_up
 
     _warm_up()
-    ways = {"Keras's pipeline (arrays)": keras_arrays, "mnist_core.data.batches": batches.fit_batches}
+    ways = {"keras": keras_arrays, "batches": batches.fit_batches}  # Keras's pipeline on arrays; ours
     pauses, seconds = {way: [] for way in ways}, {way: [] for way in ways}
     for i in range(args.runs):
         for way, fit_batches in ways.items():
@@ -96,10 +103,14 @@ def main() -> None:
             seconds[way].append(run_seconds)
             print(f"run {i + 1}, {way}: pauses {', '.join(f'{p:.2f}' for p in run_pauses)} s; run {run_seconds:.1f} s",
                   flush=True)
+    figures = {}
     for way in ways:
         p = pauses[way]
         print(f"{way}: pause before an epoch's first batch median {statistics.median(p):.2f} s, max {max(p):.2f} s "
               f"({len(p)} epoch boundaries); run median {statistics.median(seconds[way]):.1f} s", flush=True)
+        figures.update({f"{way}.pause_median": Figure(statistics.median(p), "s"), f"{way}.pause_max":
+                        Figure(max(p), "s"), f"{way}.run_median": Figure(statistics.median(seconds[way]), "s")})
+    return figures
 
 
 if __name__ == "__main__":

@@ -11,10 +11,15 @@ import argparse
 import dataclasses
 import statistics
 
+from bench.record import Figure
 from mnist_core import evaluate_model
 from mnist_core.training.config import PRESETS
 from mnist_core.training.device import fastest_precision
 from mnist_core.training.scheduler import RunQueue
+
+TARGETS = {"Quick look.accuracy_worst": ">= 0.97", "Quick look.seconds": "<= 15 s",
+           "Reach 99 %.accuracy_worst": ">= 0.99"}
+UNITS = {"seconds": "s", "accuracy": "", "loss first": "", "loss at 5 s": ""}
 
 
 def measure(config) -> dict:
@@ -26,11 +31,18 @@ def measure(config) -> dict:
             "loss first": history[0].loss, "loss at 5 s": early[-1].loss}
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", choices=list(PRESETS), help="measure this preset alone")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print each run; return each preset's medians and worst accuracy, named `<preset>.<figure>`."""
+    args = parser().parse_args(argv)
+    figures = {}
     for name, preset in PRESETS.items():
         if args.only and name != args.only:
             continue
@@ -42,6 +54,11 @@ def main() -> None:
         medians = {key: statistics.median(r[key] for r in results) for key in results[0]}
         print(f"== {name} ({config}): median " + ", ".join(f"{k} {v:.4g}" for k, v in medians.items())
               + f"; worst accuracy {min(r['accuracy'] for r in results):.4f}", flush=True)
+        medians["accuracy_worst"] = min(r["accuracy"] for r in results)
+        for key, value in medians.items():
+            figure = f"{name}.{key.replace(' ', '_')}"
+            figures[figure] = Figure(value, UNITS.get(key, ""), TARGETS.get(figure))
+    return figures
 
 
 if __name__ == "__main__":

@@ -11,15 +11,14 @@ the run table within 1 s (the hardening issue); Preparing ≤ 2 s median (the tr
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 
-from playwright.sync_api import sync_playwright
-
-from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
+from bench.record import Figure
 from mnist_core.training.config import PRESETS
+from tests.support.harness import chromium, new_page, start_server
+
+TARGETS = {"stop_max": "<= 1000 ms", "preparing_median": "<= 2 s"}
 
 
 def one_stop(page, url: str, preset: str, choose_s: float) -> tuple[float, float]:
@@ -38,32 +37,34 @@ def one_stop(page, url: str, preset: str, choose_s: float) -> tuple[float, float
     return preparing, time.perf_counter() - start
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--choose", type=float, default=10, help="seconds on the Train page before Start")
     parser.add_argument("--preset", choices=list(PRESETS), default=list(PRESETS)[-1])
-    args = parser.parse_args()
-    port = free_port()
-    server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            preparing, seconds = [], []
-            for i in range(args.repeats):  # a fresh visitor each time, so "Your runs" is new each time
-                context = browser.new_context(viewport={"width": 1280, "height": 720})
-                prepared, stopped = one_stop(context.new_page(), f"http://127.0.0.1:{port}", args.preset,
-                                            args.choose)
-                preparing.append(prepared)
-                seconds.append(stopped)
-                print(f"round {i}: preparing {prepared:.1f} s, stop {stopped * 1000:.0f} ms", flush=True)
-                context.close()
-            browser.close()
-    finally:
-        stop(server)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print each round; return Stop's median and max and Preparing's median and max."""
+    args = parser().parse_args(argv)
+    preparing, seconds = [], []
+    with start_server() as server, chromium() as browser:
+        for i in range(args.repeats):  # a fresh visitor each time, so "Your runs" is new each time
+            page = new_page(browser)
+            prepared, stopped = one_stop(page, server.url, args.preset, args.choose)
+            preparing.append(prepared)
+            seconds.append(stopped)
+            print(f"round {i}: preparing {prepared:.1f} s, stop {stopped * 1000:.0f} ms", flush=True)
+            page.context.close()
     print(f"Stop to the run listed as ended, {len(seconds)} rounds: median {statistics.median(seconds) * 1000:.0f} ms, "
-          f"max {max(seconds) * 1000:.0f} ms (target ≤ 1 s); Preparing median {statistics.median(preparing):.1f} s, "
-          f"max {max(preparing):.1f} s (target ≤ 2 s median)")
+          f"max {max(seconds) * 1000:.0f} ms (target {TARGETS['stop_max']}); Preparing median "
+          f"{statistics.median(preparing):.1f} s, max {max(preparing):.1f} s (target {TARGETS['preparing_median']})")
+    return {"stop_median": Figure(statistics.median(seconds) * 1000, "ms"),
+            "stop_max": Figure(max(seconds) * 1000, "ms", TARGETS["stop_max"]),
+            "preparing_median": Figure(statistics.median(preparing), "s", TARGETS["preparing_median"]),
+            "preparing_max": Figure(max(preparing), "s")}
 
 
 if __name__ == "__main__":

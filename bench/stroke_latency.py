@@ -15,18 +15,18 @@ taken above a load of about 1 mostly measure the other processes.
 import argparse
 import os
 import statistics
-import sys
 import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
-from bench.class_load import cpu_seconds
-from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
+from bench.processes import cpu_seconds
+from bench.record import Figure
 from mnist_core import MODELS
+from tests.support.harness import chromium, new_page, start_server
 
 VERDICTS = "n => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= n"
 BLANK = "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length === 0"
+TARGETS = {"median": "<= 150 ms", "p95": "<= 500 ms"}  # the canvas from its package kept <= 150 ms (issue 24)
 
 
 def stroke(page, box: dict, x: float) -> None:
@@ -65,39 +65,52 @@ def rounds(page, count: int) -> list[float]:
     return seconds
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strokes", type=int, default=20)
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the server (repeatable)")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print each stroke; return the first stroke, the others' median, p95 and max, and CPU per stroke."""
+    args = parser().parse_args(argv)
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
-    port = free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **dict(pair.split("=", 1) for pair in args.env)}
-    server = start_server(sys.executable, ROOT, env, port)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
-            open_draw(page, f"http://127.0.0.1:{port}")
-            seconds = rounds(page, 1)  # the session's first stroke
-            before = cpu_seconds(server.pid)
-            seconds += rounds(page, args.strokes)
-            after = cpu_seconds(server.pid)
-            page.wait_for_timeout(10_000)  # the page at rest: what an open, idle Draw page costs its browser
-            idle = cpu_seconds(server.pid)["browsers"] - after["browsers"]
-            browser.close()
-    finally:
-        stop(server)
+    with start_server(env={**os.environ, **dict(pair.split("=", 1) for pair in args.env)}) as server:
+        seconds, cpu = draw(server.pid, server.url, args.strokes)
     first, rest = seconds[0], sorted(seconds[1:])
     p95 = rest[min(len(rest) - 1, round(0.95 * (len(rest) - 1)))]
     print(f"first stroke of the session: {first * 1000:.0f} ms")
-    per_stroke = {kind: (after[kind] - before[kind]) / args.strokes * 1000 for kind in ("server", "browsers")}
-    print(f"CPU per stroke and Clear: server {per_stroke['server']:.0f} ms, browser {per_stroke['browsers']:.0f} ms "
-          f"(the browser's Playwright mouse included); the idle Draw page: browser {idle / 10 * 100:.0f} % of a core")
+    print(f"CPU per stroke and Clear: server {cpu['server']:.0f} ms, browser {cpu['browsers']:.0f} ms "
+          f"(the browser's Playwright mouse included); the idle Draw page: browser {cpu['idle']:.0f} % of a core")
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"stroke to verdict over {len(rest)} strokes: median {statistics.median(rest) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms, max {rest[-1] * 1000:.0f} ms (target ≤ 250 ms median, ≤ 500 ms p95)")
+          f"p95 {p95 * 1000:.0f} ms, max {rest[-1] * 1000:.0f} ms (targets {TARGETS['median']} median, "
+          f"{TARGETS['p95']} p95)")
+    return {"first_stroke": Figure(first * 1000, "ms"),
+            "median": Figure(statistics.median(rest) * 1000, "ms", TARGETS["median"]),
+            "p95": Figure(p95 * 1000, "ms", TARGETS["p95"]), "max": Figure(rest[-1] * 1000, "ms"),
+            "server_cpu_per_stroke": Figure(cpu["server"], "ms"),
+            "browser_cpu_per_stroke": Figure(cpu["browsers"], "ms"),
+            "idle_draw_page_browser": Figure(cpu["idle"], "% of a core")}
+
+
+def draw(pid: int, url: str, strokes: int) -> tuple[list[float], dict[str, float]]:
+    """One Chromium on the Draw page: the session's first stroke, then `strokes` more, timed; the CPU per
+    stroke and Clear (ms) of the server and the browser, and the idle page's browser CPU (% of a core)."""
+    with chromium() as browser:
+        page = new_page(browser)
+        open_draw(page, url)
+        seconds = rounds(page, 1)  # the session's first stroke
+        before = cpu_seconds(pid)
+        seconds += rounds(page, strokes)
+        after = cpu_seconds(pid)
+        page.wait_for_timeout(10_000)  # the page at rest: what an open, idle Draw page costs its browser
+        idle = cpu_seconds(pid)["browsers"] - after["browsers"]
+    cpu = {kind: (after[kind] - before[kind]) / strokes * 1000 for kind in ("server", "browsers")}
+    return seconds, {**cpu, "idle": idle / 10 * 100}
 
 
 if __name__ == "__main__":

@@ -12,52 +12,59 @@ cannot have on a shared machine.
 import argparse
 import contextlib
 import os
-import sys
 import time
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
-from bench.class_load import cpu_seconds
-from bench.memory import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, stop
+from bench.processes import KINDS, cpu_seconds
+from bench.record import Figure
+from tests.support.harness import chromium, new_page, start_server
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--screenshot", help="a PNG of the page's learning view, taken after the measurement")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print and return the cores each kind of process used while the page showed the run, and over how long."""
+    args = parser().parse_args(argv)
     print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
-    port = free_port()
-    server = start_server(sys.executable, ROOT, {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, port)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
-            page.goto(f"http://127.0.0.1:{port}/train")
-            page.get_by_role("button", name="Reach 99 %").click()
-            page.wait_for_timeout(12_000)  # the training process warms up and prepares the preset
-            page.get_by_role("button", name="Start training").click()
-            page.get_by_text("Epoch 1/").first.wait_for(timeout=120_000)
-            page.wait_for_timeout(1_000)  # the strip and kernels have appeared
-            before, start = cpu_seconds(server.pid), time.perf_counter()
-            ended = page.get_by_text("Your runs")  # listed once the run has ended
-            with contextlib.suppress(PlaywrightTimeout):
-                ended.wait_for(timeout=args.seconds * 1000)
-            after, wall = cpu_seconds(server.pid), time.perf_counter() - start
-            if args.screenshot:
-                page.mouse.wheel(0, 700)
-                page.wait_for_timeout(1_500)
-                page.screenshot(path=args.screenshot)
-            if not ended.is_visible():
-                page.get_by_role("button", name="Stop training").click()
-                page.wait_for_timeout(3_000)
-            browser.close()
-    finally:
-        stop(server)
-    print(f"over {wall:.0f} s of the run, in cores: " + ", ".join(
-        f"{kind} {(after[kind] - before[kind]) / wall:.2f}" for kind in ("browsers", "server", "training", "other")))
+    with start_server() as server:
+        before, after, wall = watch(server.pid, server.url, args.seconds, args.screenshot)
+    cores = {kind: (after[kind] - before[kind]) / wall for kind in KINDS}
+    print(f"over {wall:.0f} s of the run, in cores: " + ", ".join(f"{kind} {cores[kind]:.2f}" for kind in KINDS))
     print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    return {"seconds": Figure(wall, "s"), **{kind: Figure(cores[kind], "cores") for kind in KINDS}}
+
+
+def watch(pid: int, url: str, seconds: float, screenshot: str | None) -> tuple[dict, dict, float]:
+    """The Train page starts "Reach 99 %"; CPU seconds per kind of process once its first epoch shows and
+    `seconds` later (or at the run's end), and the wall time between."""
+    with chromium() as browser:
+        page = new_page(browser)
+        page.goto(f"{url}/train")
+        page.get_by_role("button", name="Reach 99 %").click()
+        page.wait_for_timeout(12_000)  # the training process warms up and prepares the preset
+        page.get_by_role("button", name="Start training").click()
+        page.get_by_text("Epoch 1/").first.wait_for(timeout=120_000)
+        page.wait_for_timeout(1_000)  # the strip and kernels have appeared
+        before, start = cpu_seconds(pid), time.perf_counter()
+        ended = page.get_by_text("Your runs")  # listed once the run has ended
+        with contextlib.suppress(PlaywrightTimeout):
+            ended.wait_for(timeout=seconds * 1000)
+        after, wall = cpu_seconds(pid), time.perf_counter() - start
+        if screenshot:
+            page.mouse.wheel(0, 700)
+            page.wait_for_timeout(1_500)
+            page.screenshot(path=screenshot)
+        if not ended.is_visible():
+            page.get_by_role("button", name="Stop training").click()
+            page.wait_for_timeout(3_000)
+    return before, after, wall
 
 
 if __name__ == "__main__":

@@ -24,125 +24,26 @@ import argparse
 import asyncio
 import os
 import re
+import statistics
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from bench.memory import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, children_mb, free_port, memory_mb, start_server, stop
+from bench.crowd import arrive, crowd, train_runs, visit
+from bench.processes import children_mb, memory_mb
+from bench.record import Figure
+from tests.support.harness import CHROMIUM, CHROMIUM_ARGS, Server, start_server
 
-TOUR = ("Draw", "Filters and feature maps", "Where it looked", "Evaluate")
-NAV = '[data-testid="stSidebarNav"]'
 GC = ["call (int) PyGILState_Ensure()", 'call (int) PyRun_SimpleString("import gc; gc.collect()")',
       "call (void) PyGILState_Release($1)"]  # a full collection inside the server, holding the GIL
-VERDICTS = "() => document.querySelectorAll('[data-testid=\"stMetric\"]').length > 0"
 
 
-async def settle(page) -> None:
-    """Wait until the page's script run has finished (Streamlit marks the app 'notRunning')."""
-    await page.wait_for_timeout(300)  # let the rerun start before asking whether it ended
-    await page.wait_for_function(IDLE, timeout=300_000)
-    await page.wait_for_timeout(300)
-
-
-async def follow(page, title: str) -> None:
-    """Click the sidebar link called `title` (its name is an icon ligature, then the title)."""
-    await page.locator(NAV).get_by_role("link", name=re.compile(rf"{re.escape(title)}$")).click()
-    await settle(page)
-
-
-async def stroke(page) -> None:
-    """A vertical stroke down the middle of the Draw page's canvas; waits for the verdicts."""
-    canvas = page.locator("canvas.upper-canvas")
-    await canvas.wait_for()
-    box = await canvas.bounding_box()
-    x = box["x"] + 0.5 * box["width"]
-    await page.mouse.move(x, box["y"] + 0.15 * box["height"])
-    await page.mouse.down()
-    for i in range(1, 25):
-        await page.mouse.move(x, box["y"] + (0.15 + 0.7 * i / 24) * box["height"])
-    await page.mouse.up()
-    await page.wait_for_function(VERDICTS, timeout=300_000)
-    await settle(page)
-
-
-async def arrive(browser, url: str):
-    """A new visitor (browser context) on the home page; returns (context, page)."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 720})
-    page = await context.new_page()
-    page.set_default_timeout(120_000)
-    await page.goto(url)
-    await page.locator(NAV).get_by_role("link").first.wait_for()
-    await settle(page)
-    return context, page
-
-
-async def visit(browser, url: str, tour: tuple[str, ...] = TOUR) -> None:
-    """One visitor: the home page, then each page of `tour` by its sidebar link, then the tab closes."""
-    context, page = await arrive(browser, url)
-    for title in tour:
-        await follow(page, title)
-        if title == "Draw":
-            await stroke(page)
-    await context.close()
-
-
-async def crowd(browser, url: str, count: int, at_once: int) -> None:
-    gate = asyncio.Semaphore(at_once)
-
-    async def one() -> None:
-        async with gate:
-            await visit(browser, url)
-
-    await asyncio.gather(*(one() for _ in range(count)))
-
-
-async def choose(page, label: str, value: str) -> None:
-    """Move the sidebar's select slider `label` until it shows `value` (Home, then right)."""
-    slider = page.locator('[data-testid="stSlider"]').filter(has_text=label)
-    await slider.get_by_role("slider").focus()
-    await slider.get_by_role("slider").press("Home")
-    for _ in range(20):
-        await settle(page)
-        if value in await slider.inner_text():
-            return
-        await slider.get_by_role("slider").press("ArrowRight")
-    raise RuntimeError(f"the {label} slider never showed {value}")
-
-
-async def train_runs(page, runs: int, images: str) -> list[float]:
-    """On the Train page: the MLP, 1 epoch, `images` images; `runs` runs in a row; their seconds."""
-    await follow(page, "Train")
-    model = page.locator('[data-testid="stSelectbox"]').filter(has_text="Model").get_by_role("combobox")
-    for _ in range(5):  # a click while the page reruns can close the list again
-        await model.click()
-        try:
-            await page.get_by_role("option", name="MLP", exact=True).click(timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            await settle(page)
-    await settle(page)
-    await choose(page, "Epochs", "1")
-    await choose(page, "Training images", images)
-    seconds = []
-    for _ in range(runs):
-        start = time.monotonic()
-        await page.get_by_role("button", name="Start training").click()
-        await page.get_by_role("button", name="Stop training").wait_for()
-        await page.get_by_role("button", name="Stop training").wait_for(state="detached", timeout=600_000)
-        await settle(page)
-        seconds.append(time.monotonic() - start)
-    await page.wait_for_function("t => document.body.innerText.includes(t)", arg=f"Run {runs}: MLP, 1 ep,")
-    return seconds
-
-
-def sessions(port: int) -> str:
+def sessions(url: str) -> str:
     """Streamlit's own counts from /_stcore/metrics: connected sessions, connects, disconnects."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=10) as response:
+    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as response:
         text = response.read().decode()
     counts = [re.search(pattern, text) for pattern in
               (r"active_sessions\S* (\d+)", r'type="connect"\} (\d+)', r'type="disconnect"\} (\d+)')]
@@ -155,64 +56,86 @@ def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
-def show(what: str, pid: int, port: int) -> float:
+def show(what: str, server: Server) -> float:
     """Print the server's RSS (and its training processes', when it has some alive); return the server's."""
-    rss, children = memory_mb(pid), children_mb(pid)
+    rss, children = memory_mb(server.pid), children_mb(server.pid)
     spare = f" + {children:.0f} MB in training processes" if children else ""
-    print(f"  {what:<34} {rss['VmRSS']:6.0f} MB RSS{spare}  (peak {rss['VmHWM']:4.0f})  sessions: {sessions(port)}",
-          flush=True)
+    print(f"  {what:<34} {rss['VmRSS']:6.0f} MB RSS{spare}  (peak {rss['VmHWM']:4.0f})  "
+          f"sessions: {sessions(server.url)}", flush=True)
     return rss["VmRSS"]
 
 
-async def leave_and_wait(browser, url: str, server, port: int, ttl: int, start: float, trim: bool) -> None:
-    """After the tabs closed: RSS now, after the TTL, and after one more short visit makes Streamlit reap."""
-    show("right after the tabs closed", server.pid, port)
+async def leave_and_wait(browser, server: Server, ttl: int, start: float, trim: bool) -> dict[str, Figure]:
+    """After the tabs closed: RSS now, after the TTL, and after one more short visit makes Streamlit reap;
+    returned with the part's peak and its change against `start` (MB)."""
+    figures = {"tabs_closed": show("right after the tabs closed", server)}
     await asyncio.sleep(ttl + 15)
-    show(f"{ttl + 15} s later (TTL {ttl} s)", server.pid, port)
-    await visit(browser, url, tour=())
+    figures["after_ttl"] = show(f"{ttl + 15} s later (TTL {ttl} s)", server)
+    await visit(browser, server.url, tour=())
     await asyncio.sleep(5)
-    end = show("after one more visit came and went", server.pid, port)
-    print(f"  → {end - start:+.0f} MB against the start", flush=True)
+    figures["end"] = show("after one more visit came and went", server)
+    figures["peak"] = memory_mb(server.pid)["VmHWM"]
+    print(f"  → {figures['end'] - start:+.0f} MB against the start", flush=True)
     if trim:  # what stays: garbage not yet collected, freed heap that glibc keeps, or live objects?
-        for what, commands in (("gc.collect()", GC), ("malloc_trim(0)", ["call (int) malloc_trim(0)"])):
+        for key, what, commands in (("after_gc", "gc.collect()", GC),
+                                    ("after_malloc_trim", "malloc_trim(0)", ["call (int) malloc_trim(0)"])):
             subprocess.run(["gdb", "-p", str(server.pid), "-batch", *(f"-ex={c}" for c in commands)],
                            check=True, capture_output=True)
-            after = show(f"after {what} (through gdb)", server.pid, port)
-            print(f"  → {after - start:+.0f} MB against the start", flush=True)
+            figures[key] = show(f"after {what} (through gdb)", server)
+            print(f"  → {figures[key] - start:+.0f} MB against the start", flush=True)
+    return {"start": Figure(start, "MB"), **{key: Figure(mb, "MB") for key, mb in figures.items()},
+            "change": Figure(figures["end"] - start, "MB")}
 
 
-async def run(args, server, port: int) -> None:
-    url, pid = f"http://127.0.0.1:{port}", server.pid
+async def crowds(browser, args: argparse.Namespace, server: Server) -> dict[str, Figure]:
+    """A: `args.waves` crowds of visitors, one after another; each wave's figures named A<wave>.<figure>."""
+    figures, start = {}, show("start (after a warm-up visit)", server)
+    for wave in range(1, args.waves + 1):
+        print(f"A{wave}. {args.visitors} visitors, {args.at_once} at a time:", flush=True)
+        reset_peak(server.pid)
+        began = time.monotonic()
+        await crowd(browser, server.url, args.visitors, args.at_once)
+        print(f"  all {args.visitors} visits took {time.monotonic() - began:.0f} s; load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+        mine = await leave_and_wait(browser, server, args.ttl, start, args.trim)
+        figures.update({f"A{wave}.{key}": figure for key, figure in mine.items()})
+    return figures
+
+
+async def runs(browser, args: argparse.Namespace, server: Server) -> dict[str, Figure]:
+    """B: one visitor starts `args.runs` MLP runs in a row; figures named B.<figure>."""
+    print(f"B. one visitor, {args.runs} MLP runs (1 epoch, {args.images} images):", flush=True)
+    context, page = await arrive(browser, server.url)
+    start = show("start (visitor on the home page)", server)
+    reset_peak(server.pid)
+    seconds = await train_runs(page, args.runs, args.images)
+    print(f"  runs took {', '.join(f'{s:.0f}' for s in seconds)} s; load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    tab_open = show(f"after {args.runs} runs, tab open", server)
+    await context.close()
+    figures = await leave_and_wait(browser, server, args.ttl, start, args.trim)
+    figures.update(runs_tab_open=Figure(tab_open, "MB"), run_median=Figure(statistics.median(seconds), "s"))
+    return {f"B.{key}": figure for key, figure in figures.items()}
+
+
+async def run(args: argparse.Namespace, server: Server) -> dict[str, Figure]:
+    """A warm-up visit, its session reaped; then A and B as asked."""
+    url, figures = server.url, {}
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         await visit(browser, url)  # warm-up: loads the models and the test set
         await asyncio.sleep(args.ttl + 15)
         await visit(browser, url, tour=())  # stores a session, which reaps the expired warm-up session
         if args.visitors:
-            start = show("start (after a warm-up visit)", pid, port)
-            for wave in range(1, args.waves + 1):
-                print(f"A{wave}. {args.visitors} visitors, {args.at_once} at a time:", flush=True)
-                reset_peak(pid)
-                began = time.monotonic()
-                await crowd(browser, url, args.visitors, args.at_once)
-                print(f"  all {args.visitors} visits took {time.monotonic() - began:.0f} s; load average "
-                      f"{os.getloadavg()[0]:.1f}", flush=True)
-                await leave_and_wait(browser, url, server, port, args.ttl, start, args.trim)
+            figures.update(await crowds(browser, args, server))
         if args.runs:
-            print(f"B. one visitor, {args.runs} MLP runs (1 epoch, {args.images} images):", flush=True)
-            context, page = await arrive(browser, url)
-            start = show("start (visitor on the home page)", pid, port)
-            reset_peak(pid)
-            seconds = await train_runs(page, args.runs, args.images)
-            print(f"  runs took {', '.join(f'{s:.0f}' for s in seconds)} s; load average "
-                  f"{os.getloadavg()[0]:.1f}", flush=True)
-            show(f"after {args.runs} runs, tab open", pid, port)
-            await context.close()
-            await leave_and_wait(browser, url, server, port, args.ttl, start, args.trim)
+            figures.update(await runs(browser, args, server))
         await browser.close()
+    return figures
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
+    """Its options (also `python -m bench run NAME -- --help`)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--visitors", type=int, default=30)
     parser.add_argument("--at-once", type=int, default=5)
@@ -224,15 +147,16 @@ def main() -> None:
                         "and glibc's malloc_trim(0), its RSS after each (a diagnostic: what is it that stays?)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an environment variable for the server, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
-    args = parser.parse_args()
-    port = free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(args.ttl),
+    return parser
+
+
+def main(argv: list[str] | None = None) -> dict[str, Figure]:
+    """Print each part's RSS as it goes; return them (MB), named A<wave>.<figure> and B.<figure>."""
+    args = parser().parse_args(argv)
+    env = {**os.environ, "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(args.ttl),
            **dict(pair.split("=", 1) for pair in args.env)}
-    server = start_server(sys.executable, ROOT, env, port)
-    try:
-        asyncio.run(run(args, server, port))
-    finally:
-        stop(server)
+    with start_server(env=env) as server:
+        return asyncio.run(run(args, server))
 
 
 if __name__ == "__main__":

@@ -1,24 +1,39 @@
 """Convolution's stepper: the window on the input, its arithmetic and the output pixel it makes, moved by
 Prev / Play / Next or the slider (which always shows where the window is)."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
 from mnist_core.inside.convolution import dot_at, output_size, window_origin
 from mnist_core.plots.inside import add_window, dot_product, heatmap
 from ui.present import show
-from ui.state import visitor
+from ui.state import session_part
 
 K = 3  # every kernel on the Convolution page is 3×3
 PLAY_EVERY_S = 0.6
 
 
+@dataclass
+class Stepper:
+    """The Convolution page's kernel and window, kept across page changes."""
+
+    seed: str | None = None              # the classic kernel that the custom grid started from
+    position: int | None = None          # the window, numbered row by row over the output
+    playing: bool = False                # Play: the window moves on by itself
+
+
+def stepper_state() -> Stepper:
+    return session_part(Stepper)
+
+
 def start_position(output: np.ndarray) -> None:
     """On a first visit, or when the output shrank below the window's place: start where the kernel
     responds most."""
-    me = visitor()
-    if me.conv_position is None or me.conv_position >= output.size:
-        me.conv_position = int(np.abs(output).argmax())
+    me = stepper_state()
+    if me.position is None or me.position >= output.size:
+        me.position = int(np.abs(output).argmax())
 
 
 def _slider_key(size: int) -> str:
@@ -26,19 +41,19 @@ def _slider_key(size: int) -> str:
 
 
 def _move(delta: int, size: int) -> None:
-    me = visitor()
-    me.conv_position = (me.conv_position + delta) % (size * size)
-    st.session_state[_slider_key(size)] = me.conv_position  # the slider shows where the window is
+    me = stepper_state()
+    me.position = (me.position + delta) % (size * size)
+    st.session_state[_slider_key(size)] = me.position  # the slider shows where the window is
 
 
 def _slid(size: int) -> None:
-    visitor().conv_position = st.session_state[_slider_key(size)]
+    stepper_state().position = st.session_state[_slider_key(size)]
 
 
 def stepper(image: np.ndarray, kernel: np.ndarray, output: np.ndarray, stride: int, padding: str) -> None:
     """The window and its arithmetic; only this part reruns while Play moves the window on its own."""
 
-    @st.fragment(run_every=PLAY_EVERY_S if visitor().conv_playing else None)
+    @st.fragment(run_every=PLAY_EVERY_S if stepper_state().playing else None)
     def window() -> None:
         _stepper(image, kernel, output, stride, padding)
 
@@ -46,20 +61,20 @@ def stepper(image: np.ndarray, kernel: np.ndarray, output: np.ndarray, stride: i
 
 
 def _stepper(image: np.ndarray, kernel: np.ndarray, output: np.ndarray, stride: int, padding: str) -> None:
-    me, n = visitor(), image.shape[0]
+    me, n = stepper_state(), image.shape[0]
     size = output_size(n, K, stride, padding)
-    if me.conv_playing:
+    if me.playing:
         _move(1, size)
-    row, col = divmod(me.conv_position, size)
+    row, col = divmod(me.position, size)
     patch, total = dot_at(image, kernel, row, col, stride, padding)
     top, left = window_origin(n, K, stride, padding, row, col)
     back, play, forward, slider = st.columns([1.3, 1.5, 1.3, 7], vertical_alignment="bottom")
     back.button("◀ Prev", key="conv_prev", on_click=_move, args=(-1, size))
-    if play.button("❚❚ Pause" if me.conv_playing else "▶ Play", key="conv_play"):
-        me.conv_playing = not me.conv_playing
+    if play.button("❚❚ Pause" if me.playing else "▶ Play", key="conv_play"):
+        me.playing = not me.playing
         st.rerun()
     forward.button("Next ▶", key="conv_next", on_click=_move, args=(1, size))
-    st.session_state.setdefault(_slider_key(size), me.conv_position)
+    st.session_state.setdefault(_slider_key(size), me.position)
     slider.slider(f"Window position (of {size * size}, row by row)", 0, size * size - 1,
                   key=_slider_key(size), on_change=_slid, args=(size,))
     picture, result, arithmetic = st.columns([1, 1, 1.5])

@@ -4,13 +4,16 @@ Order matters for speed: a stroke reruns the page's fragment, and the verdicts a
 so they are sent before the two figures (bench/stroke_latency.py measures stroke to verdicts).
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 
 from mnist_core import predict_digit
 from mnist_core.drawing.check import NotADigit
 from mnist_core.drawing.decode import UploadError, load_upload
-from mnist_core.drawing.prepare import BOX, FIELD, canvas_to_mnist, image_to_mnist, plain_resize
+from mnist_core.drawing.prepare import BOX, canvas_to_mnist, image_to_mnist, plain_resize
+from mnist_core.models.inference import SIDE
 from mnist_core.models.registry import display_name
 from mnist_core.models.shipped import percent
 from mnist_core.plots.inside import heatmap
@@ -18,18 +21,29 @@ from mnist_core.plots.results import probability_bars
 from ui.canvas import draw_canvas
 from ui.lesson import teacher_notes
 from ui.present import show
-from ui.state import Visitor
+from ui.state import drawing, session_part
 
 CANVAS_PX = 400  # big enough to draw on a projector, small enough for a tablet beside the verdicts
 
 
-def clear_canvas(me: Visitor) -> None:
+@dataclass
+class Board:
+    """The Draw page's canvas, kept across page changes."""
+
+    version: int = 0                     # Clears so far: part of the canvas's initial drawing, so a Clear empties it
+    json: dict | None = None             # the canvas's strokes (fabric.js), given back after a page change
+    initial: dict | None = None          # the strokes the canvas was mounted with (unchanged while drawn on)
+    rgba: np.ndarray | None = None       # its last pixels: a canvas given its strokes sends none until drawn on
+
+
+def clear_canvas() -> None:
     """Forget the drawing (the look-inside pages go back to the sample digit); `drawn` then empties the canvas."""
-    me.canvas_version += 1
-    me.canvas_json = me.canvas_initial = me.canvas_rgba = me.drawing = None
+    board = session_part(Board)
+    board.version += 1
+    board.json = board.initial = board.rgba = drawing().image = None
 
 
-def drawn(me: Visitor, stroke: int, mnist_style: bool, cleared: bool = False) -> np.ndarray | None:
+def drawn(stroke: int, mnist_style: bool, cleared: bool = False) -> np.ndarray | None:
     """The canvas, and the model input read from its pixels (None until something is drawn).
 
     Clear empties this same canvas rather than mounting a new one under a new key, which needed a rerun of the
@@ -37,28 +51,29 @@ def drawn(me: Visitor, stroke: int, mnist_style: bool, cleared: bool = False) ->
     stroke could render the board a second time, and the stroke went to a copy that then disappeared. The
     canvas reloads whenever its initial drawing changes, so the number of clears goes into it; `cleared` says
     this run's canvas value predates the Clear (the emptied canvas sends its own next)."""
+    board = session_part(Board)
     if "draw_canvas" not in st.session_state:  # mounting (first visit, or back from another page): its strokes
-        me.canvas_initial = me.canvas_json  # then stay the same, so the drawing is not sent back on each stroke
-    initial = {**(me.canvas_initial or {"objects": []}), "clears": me.canvas_version}
+        board.initial = board.json  # then stay the same, so the drawing is not sent back on each stroke
+    initial = {**(board.initial or {"objects": []}), "clears": board.version}
     value = draw_canvas(width=CANVAS_PX, height=CANVAS_PX, stroke_width=stroke, stroke_color="#FFFFFF",
                         background_color="#000000", drawing_mode="freedraw", initial_drawing=initial,
                         key="draw_canvas")
     if value.problem and not cleared:
         st.error(value.problem)
     if value.rgba is not None and not cleared:
-        me.canvas_rgba, me.canvas_json = value.rgba, value.json_data
+        board.rgba, board.json = value.rgba, value.json_data
     # A canvas given its drawing back shows it but sends no pixels until the next stroke.
-    return None if me.canvas_rgba is None else _read(me, me.canvas_rgba, mnist_style)
+    return None if board.rgba is None else _read(board.rgba, mnist_style)
 
 
-def _read(me: Visitor, rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
+def _read(rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
     """The model input from the canvas's pixels; a blot, dot or strip gets one sentence instead."""
     try:
         mnist = canvas_to_mnist(rgba)
     except NotADigit as err:
         st.warning(str(err))
         return None
-    me.drawing, me.drawing_note = mnist, None
+    drawing().image, drawing().note = mnist, None
     return mnist if mnist_style else plain_resize(rgba)
 
 
@@ -68,7 +83,7 @@ def _read_upload(data: bytes) -> np.ndarray | None:
     return image_to_mnist(load_upload(data))
 
 
-def uploaded(me: Visitor) -> np.ndarray | None:
+def uploaded() -> np.ndarray | None:
     """A PNG/JPEG of one digit, read the MNIST way; every bad file gets one sentence."""
     upload = st.file_uploader("A photo or scan of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg"],
                               key="draw_upload")
@@ -84,7 +99,7 @@ def uploaded(me: Visitor) -> np.ndarray | None:
         return None
     if image is None:
         st.warning("No digit found in this image: it looks blank.")
-    me.drawing, me.drawing_note = image, None
+    drawing().image, drawing().note = image, None
     return image
 
 
@@ -102,10 +117,10 @@ def verdicts(models: dict, image: np.ndarray) -> dict[str, np.ndarray]:
 def details(image: np.ndarray, probabilities: dict[str, np.ndarray], mnist_style: bool) -> None:
     """What the models were given, every probability, and the teacher's notes for this drawing."""
     picture, bars = st.columns([1, 2.5])
-    picture.plotly_chart(show(heatmap(image, f"What the models see ({FIELD}×{FIELD})", height=280)),
+    picture.plotly_chart(show(heatmap(image, f"What the models see ({SIDE}×{SIDE})", height=280)),
                          key="draw_input_fig")
     picture.caption(f"Cropped to the ink, fitted into {BOX}×{BOX} and centred by mass, as MNIST's digits were."
-                    if mnist_style else f"The whole canvas shrunk to {FIELD}×{FIELD}, with no cropping, fitting "
+                    if mnist_style else f"The whole canvas shrunk to {SIDE}×{SIDE}, with no cropping, fitting "
                     "or centring: not how MNIST's digits were made, so the models may stumble.")
     bars.plotly_chart(show(probability_bars(probabilities)), key="draw_bars")
     _notes(probabilities)

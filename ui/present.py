@@ -6,11 +6,13 @@ with a little CSS; pages pass every figure through `show` before drawing it, and
 `table`.
 """
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.state import visitor
+from ui.state import session_part
 
 MISSING = "—"  # a table's cell with no value (a stopped run's test score, say)
 PRESENT_FONT_PX = 18  # the smallest text on a figure in presenter mode (≥ 16 px, readable at 1280×720)
@@ -40,9 +42,16 @@ NARROW_CSS = """<style>
 </style>"""
 
 
+@dataclass
+class Presenter:
+    """Presenter mode for this visit; None until read from `?present=1`."""
+
+    present: bool | None = None
+
+
 def presenter_switch() -> bool:
     """The sidebar switch, started from `?present=1`; the choice lasts the visit and stays in the address."""
-    me = visitor()
+    me = session_part(Presenter)
     if me.present is None:
         me.present = st.query_params.get("present") == "1"
     st.html(NARROW_CSS)
@@ -58,7 +67,7 @@ def presenter_switch() -> bool:
 
 
 def presenting() -> bool:
-    return bool(visitor().present)
+    return bool(session_part(Presenter).present)
 
 
 def show(fig: go.Figure) -> go.Figure:

@@ -3,7 +3,9 @@
 import os
 import re
 import uuid
+from dataclasses import dataclass, field
 
+import keras
 import pandas as pd
 import streamlit as st
 
@@ -15,10 +17,41 @@ from mnist_core.training.scheduler import RunQueue, ServerLimits
 from mnist_core.training.workers import TrainingProcesses
 from ui.present import table
 from ui.resources import test_set
-from ui.state import or_stop, visitor
+from ui.state import or_stop, session_part
 
 OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on one chart
 COOKIE = "mnist_lab_browser"  # one id per browser, so that a visitor's tabs share their run caps
+TABLE_POLL_S = 1.0  # how often a live run's row in the run table is redrawn: as often as the live view polls
+MAX_RUNS = 5      # runs kept per visitor; the oldest is dropped (and said so) to bound memory
+
+
+@dataclass
+class Runs:
+    """One visitor's training: the run queued or training now, the ended runs kept, and "your model"."""
+
+    active: Run | None = None            # the run queued or training now
+    runs: list[Run] = field(default_factory=list)   # ended runs, oldest first, at most MAX_RUNS
+    dropped: int = 0                     # runs dropped to stay within MAX_RUNS
+    runs_started: int = 0                # numbers this visitor's runs 1, 2, 3…
+    yours: int | None = None             # number of the run chosen as "your model"
+    browser: str | None = None           # this browser's id, shared by its tabs (browser_id)
+
+    def keep_run(self, run: Run) -> None:
+        """Add an ended run; beyond MAX_RUNS the oldest goes, with its model."""
+        self.runs.append(run)
+        while len(self.runs) > MAX_RUNS:
+            old = self.runs.pop(0)
+            old.forget_model()
+            self.dropped += 1
+            if self.yours == old.number:
+                self.yours = None
+
+    def your_model(self) -> keras.Model | None:
+        return next((r.model for r in self.runs if r.number == self.yours), None)
+
+
+def my_runs() -> Runs:
+    return session_part(Runs)
 
 
 def server_limits() -> ServerLimits:
@@ -53,7 +86,7 @@ def run_queue() -> RunQueue:
 
 def start(config: TrainConfig) -> None:
     """Queue a run for this visitor (the caller has validated config); ValueError when over a cap."""
-    me = visitor()
+    me = my_runs()
     me.active = run_queue().submit(config, number=me.runs_started + 1, owner=browser_id())
     me.runs_started += 1
 
@@ -62,7 +95,7 @@ def browser_id() -> str:
     """This browser's id: read from its cookie, or made up and written there for its next tabs.
 
     Where the browser blocks the cookie (a third-party iframe), each tab counts as its own visitor."""
-    me = visitor()
+    me = my_runs()
     if me.browser is None:
         sent = st.context.cookies.get(COOKIE)
         sent = sent if isinstance(sent, str) else ""  # AppTest has no real cookies
@@ -75,7 +108,7 @@ def browser_id() -> str:
 
 def collect_finished() -> None:
     """Move this visitor's ended run into their list of runs (once)."""
-    me = visitor()
+    me = my_runs()
     if me.active is not None and me.active.done:
         me.keep_run(me.active)
         drawable = drawable_labels(me.runs)
@@ -94,22 +127,31 @@ def drawable_labels(runs: list[Run]) -> list[str]:
 @st.fragment(run_every=10)
 def keep_alive() -> None:
     """Any open page of this visitor keeps its run alive; a closed tab stops sending, and is reaped."""
-    if visitor().active is not None:
-        visitor().active.heartbeat()
+    active = my_runs().active
+    if active is not None:
+        active.heartbeat()
 
 
 def run_table(runs: list[Run], active: Run | None) -> None:
-    """The visitor's runs, the one training now included, one row each; what "val" and "test" are, below."""
-    rows = [summary(r) for r in runs] + ([summary(active)] if active is not None else [])
-    table(pd.DataFrame(rows), {"seconds": "%.1f", "train loss": "%.3f", "val": "percent", "test": "percent"},
-          hide_index=True)
+    """The visitor's runs, the one training now included, one row each; what "val" and "test" are, below.
+
+    While a run is live the table redraws itself every TABLE_POLL_S: the page around it reruns only at the
+    run's events (its first batch, its end), so a row drawn with the page kept its first batch's loss."""
+    st.fragment(_rows, run_every=TABLE_POLL_S if active is not None else None)(runs, active)
     st.caption(f"Val: accuracy on the images held out of its training set. Test: on MNIST's "
                f"{len(or_stop(test_set)[1]):,} official test digits, which no run ever trains on, scored once a run "
                "has trained to its end.")
 
 
+def _rows(runs: list[Run], active: Run | None) -> None:
+    """The table itself: one row per run, read from each run now."""
+    rows = [summary(r) for r in runs] + ([summary(active)] if active is not None else [])
+    table(pd.DataFrame(rows), {"seconds": "%.1f", "train loss": "%.3f", "val": "percent", "test": "percent"},
+          hide_index=True)
+
+
 def summary(run: Run) -> dict:
-    """One row of the run table: config, time and final metrics."""
+    """One row of the run table: config, time, and the latest metrics (a live run's as it trains)."""
     c, last = run.config, run.latest
     ended = [p for p in run.progress if p.val_accuracy is not None]
     extras = [f"{c.optimizer}", f"lr {c.learning_rate:g}", f"batch {c.batch_size}"] + (
@@ -123,10 +165,13 @@ def summary(run: Run) -> dict:
 
 def downloads(run: Run) -> dict[str, bytes]:
     """The run's files, built when asked (only the latest asked-for run's are kept)."""
-    me = visitor()
-    if me.downloads is None or me.downloads[0] != run.number:
-        files = {"model.keras": model_bytes(run.model), "history.csv": history_csv(run.progress).encode()}
-        if tensorboard_available():
-            files["tensorboard.zip"] = tensorboard_zip(run.progress, f"run{run.number}")
-        me.downloads = (run.number, files)
-    return me.downloads[1]
+    return _files(run.number, run)
+
+
+@st.cache_resource(scope="session", max_entries=1, show_spinner="Preparing the files…")
+def _files(number: int, _run: Run) -> dict[str, bytes]:
+    """Keyed by the run's number, which names one run for the whole visit."""
+    files = {"model.keras": model_bytes(_run.model), "history.csv": history_csv(_run.progress).encode()}
+    if tensorboard_available():
+        files["tensorboard.zip"] = tensorboard_zip(_run.progress, f"run{number}")
+    return files

@@ -4,6 +4,7 @@ $MNIST_LAB_TEACHER_PASSWORD. Without that setting there is no such view at all."
 import hmac
 import os
 import time
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -11,9 +12,16 @@ import streamlit as st
 from mnist_core.training.run import Run
 from ui.present import table
 from ui.runs import run_queue
-from ui.state import visitor
+from ui.state import session_part
 
 PASSWORD = "MNIST_LAB_TEACHER_PASSWORD"
+
+
+@dataclass
+class TeacherAccess:
+    """Whether this visitor gave the server's teacher password on the Train page."""
+
+    granted: bool = False
 
 
 def teacher_panel() -> None:
@@ -21,11 +29,12 @@ def teacher_panel() -> None:
     secret = os.environ.get(PASSWORD, "")
     if not secret:
         return
-    with st.expander("Teacher: every run on this server", expanded=visitor().teacher):
-        if not visitor().teacher:
+    access = session_part(TeacherAccess)
+    with st.expander("Teacher: every run on this server", expanded=access.granted):
+        if not access.granted:
             given = st.text_input("Teacher password", type="password", key="teacher_password")
             if given and hmac.compare_digest(given.encode(), secret.encode()):
-                visitor().teacher = True
+                access.granted = True
                 st.rerun()
             elif given:
                 time.sleep(1)  # a slow wrong answer: guessing takes long
@@ -43,7 +52,7 @@ def every_run() -> None:
     table(pd.DataFrame([row(run) for run in runs]), {"minutes": "%.1f"}, hide_index=True)
     for run in runs:
         if not run.stop_requested and st.button(f"Stop {visitor_tag(run)} · {run.label}",
-                                                key=f"teacher_stop_{id(run)}"):
+                                                key=f"teacher_stop_{run.owner}_{run.number}"):
             run.stop(note="Stopped by the teacher.")
             st.rerun(scope="fragment")
 

@@ -12,8 +12,8 @@ from mnist_core.training.glimpse import Glimpse, strip_indices
 from mnist_core.training.run import Run
 from ui.present import PRESENT_FONT_PX, presenting
 from ui.resources import test_set
-from ui.runs import run_queue
-from ui.state import or_stop, visitor
+from ui.runs import my_runs, run_queue
+from ui.state import or_stop
 
 STOP_WAIT_S = 0.8  # Stop waits this long for the run to end, so that the run table shows it within a second
 # Polled once a second while it trains; four times a second while an event is due any moment: its first batch
@@ -24,7 +24,7 @@ POLL_S, FAST_POLL_S = 1.0, 0.25
 def live() -> None:
     """The visitor's run, polled once a second (four times a second while its first batch or its end is due);
     no Streamlit call ever runs on the run's own thread."""
-    (_fast if due(visitor().active) else _training)()
+    (_fast if due(my_runs().active) else _training)()
 
 
 def preparing(run: Run | None) -> bool:
@@ -43,7 +43,7 @@ def due(run: Run | None) -> bool:
 
 @st.fragment(run_every=FAST_POLL_S)
 def _fast() -> None:
-    run = visitor().active
+    run = my_runs().active
     if not due(run) and not (run and run.done):
         st.rerun()  # the whole page, which polls at the slower pace from now on
     _show(run)
@@ -51,9 +51,9 @@ def _fast() -> None:
 
 @st.fragment(run_every=POLL_S)
 def _training() -> None:
-    if due(visitor().active):
+    if due(my_runs().active):
         st.rerun()  # the whole page, which polls faster until the event it waits for
-    _show(visitor().active)
+    _show(my_runs().active)
 
 
 def _show(run: Run | None) -> None:

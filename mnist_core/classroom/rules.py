@@ -15,7 +15,8 @@ import zipfile
 
 import numpy as np
 
-SIDE = 28
+from mnist_core.models.inference import SIDE
+
 CODE_LENGTH = 6
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read off a projector
 MIN_HOURS, MAX_HOURS = 1, 30 * 24

@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, Ope
 
 from mnist_core.classroom import rules
 from mnist_core.classroom.rules import CODE_LENGTH, ClassroomError, check_code
+from mnist_core.data.sources import cache_dir
 
 CLASS_CAP = 2_000
 VISITOR_CAP = 50
@@ -55,8 +56,7 @@ def database_url(environ: dict | None = None) -> str:
     environ = os.environ if environ is None else environ
     if environ.get("MNIST_LAB_DATABASE_URL"):
         return environ["MNIST_LAB_DATABASE_URL"]
-    folder = Path(environ.get("MNIST_LAB_CACHE") or Path.home() / ".cache" / "mnist-lab")  # as data.cache_dir()
-    return f"sqlite:///{folder / 'classroom.sqlite'}"
+    return f"sqlite:///{cache_dir(environ) / 'classroom.sqlite'}"
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -85,7 +85,7 @@ def connect(url: str) -> Engine:
         METADATA.create_all(engine)
     except (ArgumentError, NoSuchModuleError, OperationalError, OSError) as err:
         raise ClassroomError(f"The classroom database cannot be opened ({type(err).__name__}); "
-                             "check MNIST_LAB_DATABASE_URL or MNIST_LAB_DATA_DIR.") from None
+                             "check MNIST_LAB_DATABASE_URL or MNIST_LAB_CACHE.") from None
     return engine
 
 

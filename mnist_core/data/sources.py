@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +30,11 @@ log = logging.getLogger(__name__)
 KERAS_CACHE = Path.home() / ".keras" / "datasets" / "mnist.npz"
 
 
-def cache_dir() -> Path:
-    """$MNIST_LAB_CACHE, or ~/.cache/mnist-lab when it is unset or empty (Path("") is the working directory)."""
-    return Path(os.environ.get("MNIST_LAB_CACHE") or Path.home() / ".cache" / "mnist-lab")
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The app's data folder: $MNIST_LAB_CACHE, or ~/.cache/mnist-lab when it is unset or empty (Path("") is
+    the working directory). The verified MNIST cache and the classroom's SQLite file live there."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("MNIST_LAB_CACHE") or Path.home() / ".cache" / "mnist-lab")
 
 
 CACHE_DIR = cache_dir()

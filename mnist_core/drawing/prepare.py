@@ -11,11 +11,11 @@ from PIL import Image
 
 from mnist_core.drawing.check import DOT_SHARE, INK_THRESHOLD, MIN_SIDE, check_digit
 from mnist_core.drawing.decode import UploadError, load_upload
+from mnist_core.models.inference import SIDE
 
 # Bytes are decoded in image_bytes; UploadError and load_upload stay importable from here for the pages.
 __all__ = ["UploadError", "canvas_to_mnist", "image_to_mnist", "load_upload", "plain_resize"]
 
-FIELD = 28                 # MNIST's image side
 BOX = 20                   # the longer side of every digit in MNIST
 CENTRE = 14.0              # where MNIST's centres of mass sit, see the module docstring
 MAX_ENLARGE = BOX / MIN_SIDE  # 4×: MNIST only ever shrank; blowing up a dot 20× would make a block
@@ -40,7 +40,7 @@ def plain_resize(rgba: np.ndarray) -> np.ndarray | None:
 
     None if blank; NotADigit as canvas_to_mnist."""
     ink = check_digit(_canvas_ink(rgba), DOT_SHARE)                           # (H, W)
-    return None if ink.max() <= INK_THRESHOLD else np.clip(_resize(ink, FIELD, FIELD), 0.0, 1.0)
+    return None if ink.max() <= INK_THRESHOLD else np.clip(_resize(ink, SIDE, SIDE), 0.0, 1.0)
 
 
 def image_to_mnist(image: Image.Image) -> np.ndarray | None:
@@ -174,9 +174,9 @@ def _paste_centred(digit: np.ndarray) -> np.ndarray:
     mass = digit.sum()
     cy = float(digit.sum(axis=1) @ np.arange(h)) / mass
     cx = float(digit.sum(axis=0) @ np.arange(w)) / mass
-    top = min(max(round(CENTRE - cy), 0), FIELD - h)  # clamped: the digit never leaves the field
-    left = min(max(round(CENTRE - cx), 0), FIELD - w)
-    field = np.zeros((FIELD, FIELD), dtype=np.float32)
+    top = min(max(round(CENTRE - cy), 0), SIDE - h)  # clamped: the digit never leaves the field
+    left = min(max(round(CENTRE - cx), 0), SIDE - w)
+    field = np.zeros((SIDE, SIDE), dtype=np.float32)
     field[top:top + h, left:left + w] = digit
     return field
 

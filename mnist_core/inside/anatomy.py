@@ -1,19 +1,16 @@
 """What a model is made of, as arrays: its layers, kernels, feature maps and the MLP's templates."""
 
-import weakref
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.models.inference import forward
+from mnist_core.models.inference import SIDE, forward, submodel
 
 Named = list[tuple[str, np.ndarray]]
 
 POOLING = (layers.MaxPooling2D, layers.AveragePooling2D)
-# One sub-model per model, dropped with it; keyed weakly so a freed model's id is never reused.
-_SUBMODELS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
 
 
 def conv_kernels(model: keras.Model) -> Named:
@@ -49,15 +46,13 @@ def feature_layers(model: keras.Model) -> list[layers.Layer]:
 def feature_maps(model: keras.Model, image: np.ndarray) -> Named:
     """`[(name, activations (H, W, C))]` for every layer of `feature_layers`, from one model call."""
     chosen = feature_layers(model)
-    if model not in _SUBMODELS:
-        _SUBMODELS[model] = keras.Model(model.inputs[0], [layer.output for layer in chosen])
-    outputs = forward(_SUBMODELS[model], image)
+    outputs = forward(submodel(model, "feature maps", lambda: [layer.output for layer in chosen]), image)
     return [(layer.name, out[0]) for layer, out in zip(chosen, outputs, strict=True)]
 
 
 def _first_dense(model: keras.Model) -> layers.Dense:
     dense = next((layer for layer in model.layers if isinstance(layer, layers.Dense)), None)
-    if dense is None or dense.get_weights()[0].shape[0] != 28 * 28:
+    if dense is None or dense.get_weights()[0].shape[0] != SIDE * SIDE:
         raise ValueError(f"{model.name} has no Dense layer that reads the 784 pixels directly.")
     return dense
 
@@ -92,16 +87,13 @@ class Stage:
 
 
 _JOURNEY_KINDS = ((layers.Conv2D, "convolution"), (layers.ReLU, "ReLU"), (POOLING, "pooling"), (layers.Dense, "dense"))
-_JOURNEYS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
 
 
 def journey(model: keras.Model, image: np.ndarray) -> list[Stage]:
     """Every layer that changes what the digit looks like to the model, in order, from one model call;
     the last stage is the softmax output. Padding, flattening, dropout and BatchNorm pass through unshown."""
     chosen = [(layer, kind) for layer in model.layers for cls, kind in _JOURNEY_KINDS if isinstance(layer, cls)]
-    if model not in _JOURNEYS:
-        _JOURNEYS[model] = keras.Model(model.inputs[0], [layer.output for layer, _ in chosen])
-    outputs = forward(_JOURNEYS[model], image)
+    outputs = forward(submodel(model, "journey", lambda: [layer.output for layer, _ in chosen]), image)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     stages = [Stage(layer.name, kind, out[0]) for (layer, kind), out in zip(chosen, outputs, strict=True)]
     return stages[:-1] + [Stage(stages[-1].name, "output", stages[-1].values)]

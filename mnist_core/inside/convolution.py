@@ -27,16 +27,18 @@ def output_size(n: int, k: int, stride: int = 1, padding: str = "valid") -> int:
     raise ValueError(f"Padding must be 'valid' or 'same', not {padding!r}.")
 
 
-def _pad(image: np.ndarray, shape: tuple[int, int], stride: int, padding: str) -> np.ndarray:
-    """Zero-pad for "same" like TensorFlow: the odd pixel of padding goes to the bottom/right."""
-    image = np.asarray(image, dtype=np.float32)
+def padding_widths(n: int, k: int, stride: int, padding: str) -> tuple[int, int]:
+    """Zeros (before, after) along one axis, as TensorFlow places them: "same" puts the odd one after."""
     if padding == "valid":
-        return image
-    widths = []
-    for n, k in zip(image.shape, shape, strict=True):
-        total = max((output_size(n, k, stride, padding) - 1) * stride + k - n, 0)  # raises if not "same"
-        widths.append((total // 2, total - total // 2))
-    return np.pad(image, widths)
+        return 0, 0
+    total = max((output_size(n, k, stride, padding) - 1) * stride + k - n, 0)  # raises if not "same"
+    return total // 2, total - total // 2
+
+
+def _pad(image: np.ndarray, shape: tuple[int, int], stride: int, padding: str) -> np.ndarray:
+    """Zero-pad like TensorFlow (see `padding_widths`)."""
+    image = np.asarray(image, dtype=np.float32)
+    return np.pad(image, [padding_widths(n, k, stride, padding) for n, k in zip(image.shape, shape, strict=True)])
 
 
 def apply_kernel(image: np.ndarray, kernel: np.ndarray, stride: int = 1,
@@ -71,6 +73,5 @@ def pool(image: np.ndarray, size: int = 2, mode: str = "max") -> np.ndarray:
 
 def window_origin(n: int, k: int, stride: int, padding: str, row: int, col: int) -> tuple[int, int]:
     """The image pixel under the top-left of the window that makes output (row, col); negative on padding."""
-    size = output_size(n, k, stride, padding)
-    pad = max((size - 1) * stride + k - n, 0) // 2 if padding == "same" else 0  # zeros above / left
+    pad, _ = padding_widths(n, k, stride, padding)  # zeros above / left
     return row * stride - pad, col * stride - pad

@@ -7,17 +7,13 @@ over the test set; every digit, and any new drawing, is placed by the same formu
 the same features would be.
 """
 
-import weakref
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.models.inference import forward
-
-# One two-headed sub-model (features, probabilities) per model, dropped with it.
-_VIEWS: "weakref.WeakKeyDictionary[keras.Model, keras.Model]" = weakref.WeakKeyDictionary()
+from mnist_core.models.inference import forward, submodel
 
 
 @dataclass(frozen=True)
@@ -39,12 +35,10 @@ class DigitMap:
 
 def _view(model: keras.Model) -> keras.Model:
     """A sub-model returning (last hidden features (N, D), probabilities (N, 10)) in one pass."""
-    if model not in _VIEWS:
-        head = next((layer for layer in reversed(model.layers) if isinstance(layer, layers.Dense)), None)
-        if head is None:
-            raise ValueError(f"{model.name} has no Dense output layer whose input could be mapped.")
-        _VIEWS[model] = keras.Model(model.inputs[0], [head.input, model.outputs[0]])
-    return _VIEWS[model]
+    head = next((layer for layer in reversed(model.layers) if isinstance(layer, layers.Dense)), None)
+    if head is None:
+        raise ValueError(f"{model.name} has no Dense output layer whose input could be mapped.")
+    return submodel(model, "map view", lambda: [head.input, model.outputs[0]])
 
 
 def features(model: keras.Model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,6 @@ steps) only a shortlist of the last full pass's best candidates is re-scored ("l
 """
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
@@ -17,8 +16,8 @@ import numpy as np
 
 from mnist_core.models.inference import SIDE, forward
 
-Progress = Callable[[int, int, float], None]  # (pixels changed, pixel budget, P(goal)) after each step
-
+SHORTLIST = 48  # pixels re-scored between full scans: the most promising of the last scan
+REFRESH = 8     # every 8th step scans all 784 pixels again
 
 @dataclass(frozen=True)
 class FoolResult:
@@ -74,8 +73,7 @@ def _best(model: keras.Model, current: np.ndarray, flat: np.ndarray, pool: np.nd
 
 
 def fool(model: keras.Model, image: np.ndarray, target: int | None = None, max_pixels: int = 60,
-         seconds: float = 2.0, shortlist: int = 48, refresh: int = 8,
-         progress: Progress | None = None) -> FoolResult:
+         seconds: float = 2.0, shortlist: int = SHORTLIST, refresh: int = REFRESH) -> FoolResult:
     """Greedily change up to `max_pixels` pixels of a (28, 28) [0, 1] image until the verdict flips.
 
     Stops at the first flip, after `max_pixels` changes, or before a step that would end after `seconds`
@@ -100,9 +98,27 @@ def fool(model: keras.Model, image: np.ndarray, target: int | None = None, max_p
         chosen.append(int(pool[best]))
         current[pool[best]] = 0.0 if flat[pool[best]] >= 0.5 else 1.0
         probs, took[full] = outcomes[best], time.perf_counter() - step
-        if progress is not None:
-            progress(len(chosen), max_pixels, float(probs[target] if target is not None else 1 - probs[original]))
     tried = sum(flat.size if i % refresh == 0 else shortlist for i in range(len(chosen)))
     return FoolResult(original=flat.reshape(SIDE, SIDE), changed=current.reshape(SIDE, SIDE),
                       pixels=[divmod(p, SIDE) for p in chosen], before=before, after=probs, target=target,
                       tried=tried, seconds=time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Which models fell to the fewest changed pixels, and which resisted most; a tie keeps every name."""
+
+    easiest: list[str]     # fooled by the fewest changed pixels; empty when no change fooled any
+    fewest: int | None
+    hardest: list[str]     # not fooled within the budget, or else fooled by the most changed pixels
+    most: int | None       # None when `hardest` resisted the whole budget (or nothing was changed)
+
+
+def rank(results: dict[str, FoolResult]) -> Ranking:
+    """Rank each model's search on one drawing (a model that already read the goal needed no change)."""
+    changed = {name: len(r.pixels) for name, r in results.items() if r.fooled and r.pixels}
+    fewest, most = min(changed.values(), default=None), max(changed.values(), default=None)
+    resisted = [name for name, r in results.items() if not r.fooled]
+    return Ranking([name for name, count in changed.items() if count == fewest], fewest,
+                   resisted or [name for name, count in changed.items() if count == most],
+                   None if resisted else most)

@@ -6,20 +6,18 @@ numbers per axis: `jump` (input pixels between neighbouring units), `size` (the 
 with stride s and `before` pixels of padding gives jump·s, size + (k − 1)·jump, first − before·jump.
 """
 
-import math
-import weakref
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 from keras import layers
 
-from mnist_core.models.inference import SIDE, forward
+from mnist_core.inside.convolution import padding_widths
+from mnist_core.models.inference import SIDE, forward, submodel
 
 WINDOWS = (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D)
 UNITS = WINDOWS + (layers.ReLU, layers.Activation)  # layers whose units a learner can pick
 ELEMENTWISE = (layers.BatchNormalization, layers.ReLU, layers.Activation, layers.Dropout, layers.InputLayer)
-_PROBES: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -55,10 +53,8 @@ def _window(layer: layers.Layer) -> tuple[tuple[int, int], tuple[int, int], tupl
     else:
         kernel = tuple(layer.pool_size)
     stride, sizes = tuple(layer.strides), layer.input.shape[1:3]
-    if layer.padding == "valid":
-        return kernel, stride, (0, 0)
-    total = [max((math.ceil(n / s) - 1) * s + k - n, 0) for n, s, k in zip(sizes, stride, kernel, strict=True)]
-    return kernel, stride, (total[0] // 2, total[1] // 2)  # TensorFlow's 'same' puts the odd pixel after
+    before = [padding_widths(n, k, s, layer.padding)[0] for n, k, s in zip(sizes, kernel, stride, strict=True)]
+    return kernel, stride, (before[0], before[1])
 
 
 def _step(geometry: Geometry, layer: layers.Layer) -> Geometry:
@@ -101,10 +97,8 @@ def unit_layers(model: keras.Model) -> list[str]:
 
 def activations(model: keras.Model, layer_name: str, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
     """`layer_name`'s feature maps (N, H, W, C) for `images` (uint8 or [0, 1] floats)."""
-    probes = _PROBES.setdefault(model, {})
-    if layer_name not in probes:
-        probes[layer_name] = keras.Model(model.inputs[0], model.get_layer(layer_name).output)
-    return forward(probes[layer_name], images, batch_size=batch_size)
+    probe = submodel(model, ("layer", layer_name), lambda: model.get_layer(layer_name).output)
+    return forward(probe, images, batch_size=batch_size)
 
 
 def _merge(best_values: np.ndarray, best_indices: np.ndarray, values: np.ndarray, start: int) -> None:

@@ -5,10 +5,16 @@ numpy (`keras.ops.convert_to_numpy`, which also moves a torch tensor off a GPU) 
 pixels to [0, 1] (`to_model_input`) are written once.
 """
 
+import hashlib
+import weakref
+from collections.abc import Callable, Hashable
+
 import keras
 import numpy as np
 
-SIDE = 28  # MNIST's image side
+SIDE = 28  # MNIST's image side, the one definition every module reads
+# Sub-models per model and purpose, dropped with their model; keyed weakly so a freed model's id is never reused.
+_SUBMODELS: "weakref.WeakKeyDictionary[keras.Model, dict[Hashable, keras.Model]]" = weakref.WeakKeyDictionary()
 
 
 def to_model_input(images: np.ndarray) -> np.ndarray:
@@ -33,3 +39,20 @@ def forward(model: keras.Model, images: np.ndarray, batch_size: int = 256) -> np
     if isinstance(batches[0], list | tuple):
         return [np.concatenate([keras.ops.convert_to_numpy(b[k]) for b in batches]) for k in range(len(batches[0]))]
     return np.concatenate([keras.ops.convert_to_numpy(b) for b in batches])
+
+
+def submodel(model: keras.Model, purpose: Hashable, outputs: Callable[[], list]) -> keras.Model:
+    """A model from `model`'s input to `outputs()` (some of its layers' outputs), built once per model and
+    purpose: building one costs a graph trace, and the look-inside pages ask on every rerun."""
+    built = _SUBMODELS.setdefault(model, {})
+    if purpose not in built:
+        built[purpose] = keras.Model(model.inputs[0], outputs())
+    return built[purpose]
+
+
+def fingerprint(model: keras.Model) -> str:
+    """SHA-256 of a model's weights: what it computes, so that a cache keys it by content, never by `id()`."""
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        digest.update(np.ascontiguousarray(weights).tobytes())
+    return digest.hexdigest()

@@ -8,8 +8,7 @@ import numpy as np
 
 from mnist_core.models.inference import SIDE, forward
 from mnist_core.models.registry import MODELS
-
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+from mnist_core.paths import MODELS_DIR
 
 
 class ShippedModelError(RuntimeError):

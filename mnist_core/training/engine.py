@@ -1,7 +1,8 @@
 """The training engine behind the CLI and the app: a validated config in, a trained `Run` out.
 
-`train(config, on_progress, run=run)` fills a `Run` with `Progress` records (no UI code here) and
-checks `run.stop_requested` after every batch, so a caller can draw live curves and stop a run.
+`train(config, on_progress, run=run)` begins the `Run`, fills it with `Progress` records (no UI code
+here), checks `run.stop_requested` after every batch, so a caller can draw live curves and stop a run,
+and finishes it; `run.py` says what each of those does to the run's state.
 """
 
 import contextlib
@@ -67,8 +68,6 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
         model.compile(optimizer=trainer.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     tested = None if run.stop_requested else _accuracy(trainer, x_test, y_test, config.batch_size)
     run.finish(model, seconds, None if run.stop_requested else tested)  # a Stop during the scoring drops it
-    if run.queue_position is None:  # a queued run is closed by its worker once its slot is free
-        run.close()
     return run
 
 
@@ -96,7 +95,7 @@ def prepare(config: TrainConfig) -> Prepared:
     and trace its training and validation steps on one batch (about 1 s of a 2 s wait on a CPU).
 
     The traced steps changed the weights, seed states and optimizer slots: they are put back, so the run
-    that uses this is the run `train` would have made from the config alone (tests/test_training.py)."""
+    that uses this is the run `train` would have made from the config alone (tests/core/test_training.py)."""
     (x, y), _ = load_mnist()
     (x_train, y_train), (x_val, _) = _split(config, x, y)
     model, trainer = _compiled(config, math.ceil(len(x_train) / config.batch_size))

@@ -1,8 +1,19 @@
-"""One training run, from the engine to the page: its config, live progress, outcome and model.
+"""One training run, from the engine to the page, and the one place where its state changes.
 
-The engine (`training.train`) fills a `Run` as it trains, the CLI reads it when it ends, the server's
-queue (`run_queue`) trains one in a background thread, and a page polls it. Every property is safe
-to read from any thread; only the engine writes progress and the outcome.
+A run's status moves only through `Run._move`, and only along `TRANSITIONS`:
+
+    queued ──begin()──▶ running ──finish()──▶ finished, or stopped after a Stop (its model kept)
+     │ │                ╰──fail(), let_go()──▶ failed
+     │ ╰──fail()──▶ failed (its thread raised before training began)
+     ╰──stop()──▶ stopped (it leaves the line at once)
+
+Where a run ends: `finish` or `fail` (the engine, `engine.train`; or `workers.TrainingProcesses` for a
+run trained in a child process; or the scheduler's thread when training raised), `stop` while it waits,
+or `let_go` (the reaper in `scheduler.RunQueue`, when its thread does not answer Stop in time). An ended
+status never changes again, so `finished_at` is set once, and whatever a let-go thread does later is
+ignored. Who frees its slot: a run made with `TrainingSlots` waits for one in `take_slot`, and `close`
+(its thread, done with it) or `let_go` frees it. A run is `done`, and `wait` returns, once it has ended
+and holds no slot; `_settle` alone marks that. Every property is safe to read from any thread.
 """
 
 import threading
@@ -17,6 +28,15 @@ from mnist_core.training.glimpse import Glimpse
 from mnist_core.training.slots import TrainingSlots
 
 STATUSES = ("queued", "running", "finished", "stopped", "failed")
+# (from, to) → the one method that makes that move; no move leaves an ended status.
+TRANSITIONS = {
+    ("queued", "running"): "begin",
+    ("queued", "stopped"): "stop",      # out of the line at once, untrained
+    ("queued", "failed"): "fail",       # its thread raised before training began
+    ("running", "finished"): "finish",
+    ("running", "stopped"): "finish",   # a Stop came first: ended after that batch, the model kept
+    ("running", "failed"): "fail",      # let_go() too, through fail()
+}
 
 
 @dataclass(frozen=True)
@@ -27,7 +47,7 @@ class Progress:
     epochs: int
     step: int               # batches done so far in the whole run
     total_steps: int
-    loss: float             # per-batch training loss, smoothed across epochs (training.BatchSmoother)
+    loss: float             # per-batch training loss, smoothed across epochs (curves.BatchSmoother)
     accuracy: float         # per-batch training accuracy, smoothed alike
     images_per_s: float | None  # measured after the first batch (which traces the graph); None until then
     elapsed_s: float
@@ -38,9 +58,12 @@ class Progress:
 
 
 class Run:
-    """A training run: queued → running → finished, stopped or failed."""
+    """A training run: queued → running → finished, stopped or failed (see TRANSITIONS).
 
-    def __init__(self, config: TrainConfig, number: int = 0, slots: TrainingSlots | None = None):
+    Made with `slots`, it joins their line at once, so that its place counts before its thread runs."""
+
+    def __init__(self, config: TrainConfig, number: int = 0, slots: TrainingSlots | None = None,
+                 owner: str | None = None):
         self.config, self.number, self._slots = config, number, slots
         self._lock = threading.Lock()
         self._stop, self._done = threading.Event(), threading.Event()
@@ -48,7 +71,7 @@ class Run:
         self._model: keras.Model | None = None
         self._glimpse: Glimpse | None = None
         self._error: str | None = None
-        self.owner: str | None = None          # who started it (the app's visitor id), for per-visitor caps
+        self.owner = owner                     # who started it (the app's visitor id), for per-visitor caps
         self.note: str | None = None           # one sentence saying why the server stopped it, if it did
         self.stop_asked_at: float | None = None  # time.monotonic() of the first stop()
         self.seconds = 0.0                     # training time, as the engine measured it
@@ -56,6 +79,8 @@ class Run:
         self.started_at: float | None = None   # time.time() when training began
         self.finished_at: float | None = None  # time.time() when it ended, however it ended
         self._beat = time.monotonic()
+        if slots:
+            slots.enqueue(self)
 
     @property
     def label(self) -> str:
@@ -63,6 +88,7 @@ class Run:
         return f"Run {self.number}: {display_name(c.model)}, {c.epochs} ep, {c.train_images:,} images"
 
     status = property(lambda self: self._status, doc="one of STATUSES")
+    ended = property(lambda self: self._status not in ("queued", "running"), doc="finished, stopped or failed")
     model = property(lambda self: self._model, doc="the trained model, also after Stop; None otherwise")
     error = property(lambda self: self._error, doc="one sentence when the run failed")
     done = property(lambda self: self._done.is_set(), doc="ended, and its slot (if any) is free")
@@ -89,20 +115,19 @@ class Run:
         with self._lock:
             return self._progress[-1] if self._progress else None
 
+    # The page's side (and the server's, stopping a run for it).
     def stop(self, note: str | None = None) -> None:
         """Ask the run to end after the current batch; a queued run leaves the line at once.
 
         `note` says why when the server, not the visitor, stops it."""
-        if not self._stop.is_set():
-            self.stop_asked_at, self.note = time.monotonic(), note
-        self._stop.set()
         with self._lock:
-            if self._status == "queued":
-                self._end("stopped")
+            if not self._stop.is_set():
+                self.stop_asked_at, self.note = time.monotonic(), note
+            self._stop.set()  # before the move: a thread waiting in take_slot() sees it and leaves the line
+            self._move("stopped", by="stop")
         if self._slots:
             self._slots.cancel(self)
-            if self._slots.position(self) is None and self._status == "stopped":
-                self._done.set()  # else the worker holds a slot, and sets it once the slot is free
+        self._settle()
 
     def heartbeat(self) -> None:
         """Called by the page on every poll: proof that somebody is still watching."""
@@ -120,14 +145,31 @@ class Run:
         with self._lock:
             self._model = None
 
-    # The engine's side: only `training.train` and the queue's worker call these.
+    # The scheduler's side: the run's own thread, and the reaper.
+    def take_slot(self) -> bool:
+        """Wait in line for a training slot (True), or until stop() takes the run out of the line (False).
+
+        A run made without slots has nothing to wait for."""
+        return self._slots.acquire(self, lambda: self._stop.is_set()) if self._slots else True
+
+    def close(self) -> None:
+        """Free the run's slot, or its place in line: its thread is done with it. Done once it has ended."""
+        if self._slots:
+            self._slots.cancel(self)
+            self._slots.release(self)
+        self._settle()
+
+    def let_go(self, sentence: str) -> None:
+        """End a run whose thread did not answer Stop: it fails with `sentence`, its slot goes to the next in
+        line, and it is done; whatever that thread does later is ignored."""
+        self.fail(sentence)
+        self.close()
+
+    # The engine's side: `engine.train`, or `workers.TrainingProcesses` relaying a child's run.
     def begin(self) -> bool:
         """Mark the run running, unless stop() took it out of the line first."""
         with self._lock:
-            if self._status != "queued":
-                return False
-            self._status, self.started_at = "running", time.time()
-            return True
+            return self._move("running", by="begin")
 
     def record(self, report: Progress, glimpse: Glimpse | None = None) -> None:
         """Add a progress report, and the latest look at the model learning (only the latest is kept)."""
@@ -136,29 +178,35 @@ class Run:
             self._glimpse = glimpse or self._glimpse
 
     def finish(self, model: keras.Model, seconds: float, test_accuracy: float | None = None) -> None:
+        """End a run that trained: finished, or stopped after a Stop, its model kept either way."""
         with self._lock:
-            if self.finished_at is None:  # not let go of meanwhile
+            if self._move("stopped" if self._stop.is_set() else "finished", by="finish"):
                 self._model, self.seconds, self.test_accuracy = model, seconds, test_accuracy
-                self._end("stopped" if self._stop.is_set() else "finished")
+        self._settle()
 
     def fail(self, sentence: str) -> None:
+        """End the run as failed, saying why in `sentence` (see failure_sentence)."""
         with self._lock:
-            if self.finished_at is None:
+            if self._move("failed", by="fail"):
                 self._error = sentence
-                self._end("failed")
+        self._settle()
 
-    def let_go(self, sentence: str) -> None:
-        """End a run whose thread did not answer Stop: it fails with `sentence`, and whatever that thread
-        does later is ignored. The caller frees its slot and then calls close()."""
-        self.fail(sentence)
+    def _move(self, to: str, by: str) -> bool:
+        """Change the status to `to` if TRANSITIONS lets method `by` make that move now; the caller holds
+        `self._lock`. False, and nothing changed, otherwise (an ended run, say, that was let go of)."""
+        if TRANSITIONS.get((self._status, to)) != by:
+            return False
+        self._status = to
+        if to == "running":
+            self.started_at = time.time()
+        else:
+            self.finished_at = time.time()
+        return True
 
-    def close(self) -> None:
-        """The run has ended and holds no slot: wake everyone waiting for it."""
-        self._done.set()
-
-    def _end(self, status: str) -> None:
-        """Record the final state; the caller holds `self._lock`."""
-        self._status, self.finished_at = status, time.time()
+    def _settle(self) -> None:
+        """Mark the run done if it has ended and holds no slot nor a place in line (never before)."""
+        if self.ended and (self._slots is None or self._slots.position(self) is None):
+            self._done.set()
 
 
 def failure_sentence(exc: BaseException) -> str:

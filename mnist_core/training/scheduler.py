@@ -5,7 +5,8 @@ cut it off; the page only polls it. That thread trains the run itself, or, given
 (as the app does), in a child process that gives the CPU to pages first and its memory back when done.
 `TrainingSlots` lets N runs train at once and queues the rest first come, first served. The reaper
 stops runs whose page stopped sending heartbeats or that outlast the server's time per run, and lets go
-of a run whose thread does not answer Stop, so that its slot is always freed.
+of a run whose thread does not answer Stop, so that its slot is always freed. A run's state and its slot
+change only through the run's own methods (`run.py` lists every move and who makes it).
 """
 
 import ctypes
@@ -71,12 +72,10 @@ class RunQueue:
         if problem:
             raise ValueError(problem)
         chosen_devices()
-        run = Run(config, number, self.slots)
-        run.owner = owner
         with self._lock:
             self._refuse_beyond_caps(owner)
+            run = Run(config, number, self.slots, owner)  # in line from now on
             self._runs.append(run)
-            self.slots.enqueue(run)
         threading.Thread(target=self._work, args=(run,), name=f"train-{config.model}", daemon=True).start()
         return run
 
@@ -135,9 +134,6 @@ class RunQueue:
             elif run.stop_requested and time.monotonic() - (run.stop_asked_at or 0) > self.stop_grace_s:
                 log.warning("Letting go of %s: no answer to Stop in %.0f s", run.config, self.stop_grace_s)
                 run.let_go(f"It did not answer Stop within {self.stop_grace_s:.0f} s, so the server ended it.")
-                self.slots.cancel(run)
-                self.slots.release(run)
-                run.close()
                 stopped += 1
         return stopped
 
@@ -183,7 +179,7 @@ class RunQueue:
     def _work(self, run: Run) -> None:
         """The run's thread: wait for a slot, train, and always end in a state the page can show."""
         try:
-            if self.slots.acquire(run, lambda: run.stop_requested):
+            if run.take_slot():
                 if self.processes:
                     self.processes.train(run)
                 else:
@@ -195,8 +191,7 @@ class RunQueue:
             log.exception("Training %s failed", run.config)
             run.fail(failure_sentence(exc))
         finally:
-            self.slots.release(run)
-            run.close()  # only now, so that an ended run never still holds a slot
+            run.close()  # frees its slot: only now is the run done
 
 
 def give_memory_back() -> None:

@@ -51,6 +51,7 @@ class TrainingSlots:
                 self._cond.notify_all()
 
     def release(self, job: Hashable) -> None:
+        """Free `job`'s slot, if it holds one, for the next in line."""
         with self._cond:
             self._running.discard(job)
             self._cond.notify_all()

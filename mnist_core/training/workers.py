@@ -11,7 +11,7 @@ to the system), as does a child nobody used for `idle_s`, or one whose run faile
 (`prewarm`) starts a child if none is free, so that by the time its visitor presses Start, Keras is
 imported and MNIST loaded: a run starts in about a second instead of an import's 6–10 s. The page then
 tells a free child which settings it shows (`expect`): the child builds that model and traces its steps
-(`training.prepare`) while the visitor reads, and a run with those settings begins at its first batch.
+(`engine.prepare`) while the visitor reads, and a run with those settings begins at its first batch.
 
 The parent and a child speak length-prefixed pickles over the child's stdin and stdout; whatever else
 the child prints goes to stderr. Messages, child to parent: ("ready",), ("progress", Progress, Glimpse),
@@ -28,13 +28,12 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import BinaryIO
 
+from mnist_core.paths import ROOT
 from mnist_core.training.config import TrainConfig
 from mnist_core.training.run import Run, failure_sentence
 
-ROOT = Path(__file__).resolve().parent.parent
 _HEADER = struct.Struct("<Q")
 BEGIN_WITHIN_S = 180.0  # a child that has sent nothing about its run by then is ended, and the run fails
 RUNS_PER_PROCESS = 5  # then the child exits, giving back what Keras kept of its runs (≈ 20 MB each)
@@ -102,7 +101,7 @@ def _relay(child: "_Child", run: Run) -> bool:
 
     True when the child sent its run's end and may train another."""
     asked_to_stop, handed, heard = False, time.monotonic(), False
-    while run.finished_at is None:  # set once the run ended here, or the reaper let go of it
+    while not run.ended:  # here, or by the reaper letting go of it
         if run.stop_requested and not asked_to_stop:
             child.send(("stop",))
             asked_to_stop = True
@@ -275,7 +274,7 @@ def _serve(nice: int, idle_s: float) -> None:
 
 
 def _prepared(config: TrainConfig):
-    """`training.prepare(config)`, or None if it fails: the run, if it comes, builds its model itself and says why."""
+    """`engine.prepare(config)`, or None if it fails: the run, if it comes, builds its model itself and says why."""
     from mnist_core.training.engine import prepare
 
     try:
