@@ -7,6 +7,7 @@ import streamlit as st
 from PIL import Image
 
 from mnist_core import predict_digit
+from mnist_core.i18n import _, integer
 from mnist_core.inside.saliency import erase, saliency
 from mnist_core.models.registry import display_name
 from mnist_core.models.shipped import consensus, percent
@@ -18,10 +19,10 @@ from ui.present import show
 from ui.state import current_digit, kept
 
 with st.sidebar:
-    patch = st.select_slider("Occluding square (pixels)", [3, 5, 7, 9], value=5, key=kept("saliency_patch"))
+    patch = st.select_slider(_("Occluding square (pixels)"), [3, 5, 7, 9], value=5, key=kept("saliency_patch"))
 
 image, sentence = current_digit()
-st.title("Where it looked")
+st.title(_("Where it looked"))
 st.caption(sentence)
 
 models = available_models()
@@ -31,35 +32,37 @@ verdicts = {name: int(p.argmax()) for name, p in probabilities.items()}
 maps = {name: saliency(models[name], image, digit, patch) for name, digit in verdicts.items()}
 positions = (image.shape[0] - patch + 1) ** 2  # every place a patch fits
 
-st.markdown(
-    f"To see where a model looked, we hide one {patch}×{patch} square of the digit at a time (painted "
-    f"black, MNIST's background), in all {positions} positions, and watch how far the model's "
-    "probability for a digit falls. Every map uses the same scale: a pixel's colour is the average fall, "
-    "in percentage points, over the squares that hid it (clear: no fall; deep red: 100 points). So a "
-    "faint map means hiding ink barely changed that model's mind, and maps compare across models. "
-    "This is *occlusion*: it needs only the model's answers, so it works the same for every model."
-)
+st.markdown(_(
+    "To see where a model looked, we hide one {patch}×{patch} square of the digit at a time (painted black, "
+    "MNIST's background), in all {positions} positions, and watch how far the model's probability for a digit "
+    "falls. Every map uses the same scale: a pixel's colour is the average fall, in percentage points, over the "
+    "squares that hid it (clear: no fall; deep red: 100 points). So a faint map means hiding ink barely changed "
+    "that model's mind, and maps compare across models. This is *occlusion*: it needs only the model's answers, "
+    "so it works the same for every model.").format(patch=patch, positions=integer(positions)))
 
 
 def caption(name: str, digit: int, found) -> str:
     row, col = found.worst
-    return (f"{display_name(name)}: hiding the {patch}×{patch} square at row {row}, column {col} lowers P({digit}) "
-            f"from {percent(found.before)} to {percent(found.after)}")
+    # TRANSLATORS: {model} comes first, followed by a colon; {before} and {after} are probabilities such as 97.3%.
+    return _("{model}: hiding the {patch}×{patch} square at row {row}, column {col} lowers P({digit}) from {before} "
+             "to {after}").format(model=display_name(name), patch=patch, row=row, col=col, digit=digit,
+                                  before=percent(found.before), after=percent(found.after))
 
 
 for column, name in zip(st.columns(len(models)), models):
-    title = f"{display_name(name)}<br>reads {verdicts[name]} ({percent(probabilities[name].max())})"
+    # TRANSLATORS: a chart's title; <br> breaks the line; {p} is a probability such as 97.3%.
+    title = _("{model}<br>reads {digit} ({p})").format(model=display_name(name), digit=verdicts[name],
+                                                       p=percent(probabilities[name].max()))
     column.plotly_chart(show(saliency_overlay(image, maps[name].heat, title)), key=f"saliency_top_{name}_fig")
     column.caption(caption(name, verdicts[name], maps[name]))
 
 runner_up = int(consensus(probabilities).argsort()[-2])  # the models' joint second guess: "why not?"
 choice, words = st.columns([1, 4])
-asked = choice.selectbox("Why not a …?", range(10), index=runner_up, key=kept("saliency_digit"))
-words.markdown(
-    f"Here is the evidence each model found for a **{asked}**, on the same scale. Where a model gives a "
-    f"{asked} little chance, hiding ink cannot lower it much further, so its map stays clear. Where a model "
-    "did consider it, the map shows which strokes made it think so."
-)
+asked = choice.selectbox(_("Why not a …?"), range(10), index=runner_up, key=kept("saliency_digit"))
+words.markdown(_(
+    "Here is the evidence each model found for a **{digit}**, on the same scale. Where a model gives a {digit} "
+    "little chance, hiding ink cannot lower it much further, so its map stays clear. Where a model did consider "
+    "it, the map shows which strokes made it think so.").format(digit=asked))
 for column, name in zip(st.columns(len(models)), models):
     found = maps[name] if asked == verdicts[name] else saliency(models[name], image, asked, patch)
     title = f"{display_name(name)}<br>P({asked}) = {percent(probabilities[name][asked])}"
@@ -72,7 +75,7 @@ ERASER_PX = 280  # the eraser canvas: the 28×28 digit enlarged ten times
 @st.fragment
 def eraser() -> None:
     """Hands-on occlusion: rub out any part of the digit and watch every verdict change."""
-    st.subheader("Now you: rub out part of the digit")
+    st.subheader(_("Now you: rub out part of the digit"))
     board, result = st.columns([ERASER_PX + 20, 500])
     with board:
         big = Image.fromarray((np.kron(image, np.ones((10, 10))) * 255).astype(np.uint8)).convert("RGB")
@@ -82,22 +85,24 @@ def eraser() -> None:
     if value.problem:
         result.error(value.problem)
     if value.rgba is None or not value.rgba[..., 3].any():
-        result.info("Paint over the strokes you want to hide: the models read what is left.")
+        result.info(_("Paint over the strokes you want to hide: the models read what is left."))
         return
     after = predict_digit(models, erase(image, value.rgba))
     for name, p in after.items():
         was = verdicts[name]
+        # TRANSLATORS: {before} and {now} are probabilities such as 97.3%.
+        delta = _("was {digit} ({before}); P({digit}) now {now}").format(
+            digit=was, before=percent(probabilities[name][was]), now=percent(p[was]))
         result.metric(display_name(name), f"{p.argmax()} ({percent(p.max())})", border=True, delta_arrow="off",
-                      delta_color="off", delta=f"was {was} ({percent(probabilities[name][was])}); "
-                                                f"P({was}) now {percent(p[was])}")
+                      delta_color="off", delta=delta)
 
 
 eraser()
 teacher_notes(
-    show="Each model's map for its own verdict, then ask 'why not' the runner-up digit.",
-    notice="All maps share one scale, so a faint map means hiding ink barely changed that model's mind.",
-    questions=[("Which square matters most to each model?",
+    show=_("Each model's map for its own verdict, then ask 'why not' the runner-up digit."),
+    notice=_("All maps share one scale, so a faint map means hiding ink barely changed that model's mind."),
+    questions=[(_("Which square matters most to each model?"),
                 "; ".join(caption(name, verdicts[name], maps[name]) for name in models) + "."),
-               ("Why black squares?", "Black is MNIST's background: a black square erases ink, as if it was "
-                "never drawn.")],
+               (_("Why black squares?"), _("Black is MNIST's background: a black square erases ink, as if it was "
+                "never drawn."))],
 )

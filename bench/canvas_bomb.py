@@ -18,7 +18,7 @@ from bench.record import ROOT, Figure
 
 CASES = {"rgba_10000": ("one 10000×10000 RGBA", 10000, 6, 1), "grey_20000": ("one 20000×20000 grey", 20000, 0, 1),
          "rgba_10000_x3": ("three 10000×10000 RGBA at once", 10000, 6, 3)}
-# tests/test_input_hardening.py holds ours to the same rise for the first case
+# tests/app/test_input_hardening.py holds ours to the same rise for the first case
 TARGETS = {"<case>.ours.rise": "<= 50 MB", "<case>.ours.refused": ">= 1"}
 
 CHILD = """

@@ -18,9 +18,10 @@ import streamlit as st
 from PIL import Image
 
 from mnist_core.drawing.decode import UploadError, decode_canvas_png
+from mnist_core.i18n import N_, _
 from ui.canvas_package import CanvasPackageError, load
 
-NOT_A_DRAWING = "The canvas sent a value that is not a drawing; press Clear and draw again."
+NOT_A_DRAWING = N_("The canvas sent a value that is not a drawing; press Clear and draw again.")
 
 
 class CanvasValue(NamedTuple):
@@ -45,7 +46,7 @@ def draw_canvas(*, width: int, height: int, **canvas_args: Any) -> CanvasValue:
         sent = state["drawing"]
         data = None if sent["data"] is None else base64.b64decode(sent["data"].split(";base64,", 1)[1])
     except (AttributeError, IndexError, KeyError, TypeError, binascii.Error):  # not a dict, no ";base64,"…
-        return CanvasValue(None, NOT_A_DRAWING, None)
+        return CanvasValue(None, _(NOT_A_DRAWING), None)
     drawing = sent.get("raw") if _is_drawing(sent.get("raw")) else None
     if data is None:
         return CanvasValue(None, None, drawing)

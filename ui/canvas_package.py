@@ -14,8 +14,10 @@ from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import NamedTuple
 
+from mnist_core.i18n import _
+
 DISTRIBUTION = "streamlit-drawable-canvas"
-VERSION = "0.13.0"  # requirements.txt pins the same (tests/test_canvas_package.py checks)
+VERSION = "0.13.0"  # requirements.txt pins the same (tests/app/test_canvas_package.py checks)
 BUILD = "streamlit_drawable_canvas/frontend/build"
 SCRIPT, STYLE = "index-ynYgWHmM.js", "index-style.css"
 SHA256 = {SCRIPT: "40c729b5694331c848834c38423b7fd2f5dcc5685d178c40e2b3ed6fe67a0a35",
@@ -41,12 +43,14 @@ def installed_build() -> Path:
     try:
         dist = distribution(DISTRIBUTION)
     except PackageNotFoundError:
-        raise CanvasPackageError(f"The drawing canvas cannot start because {DISTRIBUTION} is not installed; "
-                                 "install the app's packages with `pip install -r requirements.txt`.") from None
+        raise CanvasPackageError(_("The drawing canvas cannot start because {package} is not installed; install "
+                                   "the app's packages with `pip install -r requirements.txt`.").format(
+            package=DISTRIBUTION)) from None
     if dist.version != VERSION:
-        raise CanvasPackageError(f"The drawing canvas cannot start because {DISTRIBUTION} {dist.version} is "
-                                 f"installed where the app is built for {VERSION}; install the pinned version "
-                                 "with `pip install -r requirements.txt`.")
+        raise CanvasPackageError(_("The drawing canvas cannot start because {package} {found} is installed where "
+                                   "the app is built for {version}; install the pinned version with "
+                                   "`pip install -r requirements.txt`.").format(
+            package=DISTRIBUTION, found=dist.version, version=VERSION))
     return Path(str(dist.locate_file(BUILD)))
 
 
@@ -57,9 +61,11 @@ def read_checked(build: Path, name: str) -> str:
     except OSError:
         data = None
     if data is None or hashlib.sha256(data).hexdigest() != SHA256[name]:
-        found = "is missing" if data is None else "differs from the pinned release's"
-        raise CanvasPackageError(f"The drawing canvas cannot start because {name} of {DISTRIBUTION} {found}; "
-                                 f"reinstall it with `{REINSTALL}`.")
+        problem = (_("The drawing canvas cannot start because {file} of {package} is missing; reinstall it with "
+                     "`{command}`.") if data is None else
+                   _("The drawing canvas cannot start because {file} of {package} differs from the pinned release's; "
+                     "reinstall it with `{command}`."))
+        raise CanvasPackageError(problem.format(file=name, package=DISTRIBUTION, command=REINSTALL))
     return data.decode("utf-8")
 
 
@@ -67,9 +73,10 @@ def patched(js: str, css: str) -> Frontend:
     """Upstream's script with the send delay set to 0, and its style with the toolbar hidden."""
     before, after = SEND_DELAY
     if js.count(before) != 1:
-        raise CanvasPackageError(f"The drawing canvas cannot start because {DISTRIBUTION}'s script holds "
-                                 f"`{before}` {js.count(before)} times instead of once; reinstall it with "
-                                 f"`{REINSTALL}`.")
+        # TRANSLATORS: {text} is a piece of JavaScript; {count} a number other than 1.
+        raise CanvasPackageError(_("The drawing canvas cannot start because {package}'s script holds `{text}` "
+                                   "{count} times instead of once; reinstall it with `{command}`.").format(
+            package=DISTRIBUTION, text=before, count=js.count(before), command=REINSTALL))
     return Frontend(js.replace(before, after), css + NO_TOOLBAR)
 
 

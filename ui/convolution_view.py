@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from mnist_core.i18n import _, integer, number
 from mnist_core.inside.convolution import dot_at, output_size, window_origin
 from mnist_core.plots.inside import add_window, dot_product, heatmap
 from ui.present import show
@@ -68,22 +69,32 @@ def _stepper(image: np.ndarray, kernel: np.ndarray, output: np.ndarray, stride: 
     row, col = divmod(me.position, size)
     patch, total = dot_at(image, kernel, row, col, stride, padding)
     top, left = window_origin(n, K, stride, padding, row, col)
-    back, play, forward, slider = st.columns([1.3, 1.5, 1.3, 7], vertical_alignment="bottom")
-    back.button("◀ Prev", key="conv_prev", on_click=_move, args=(-1, size))
-    if play.button("❚❚ Pause" if me.playing else "▶ Play", key="conv_play"):
+    back, play, forward, slider = st.columns([1.8, 1.8, 1.8, 6], vertical_alignment="bottom")
+    back.button(_("◀ Prev"), key="conv_prev", on_click=_move, args=(-1, size))
+    if play.button(_("❚❚ Pause") if me.playing else _("▶ Play"), key="conv_play"):
         me.playing = not me.playing
         st.rerun()
-    forward.button("Next ▶", key="conv_next", on_click=_move, args=(1, size))
+    forward.button(_("Next ▶"), key="conv_next", on_click=_move, args=(1, size))
     st.session_state.setdefault(_slider_key(size), me.position)
-    slider.slider(f"Window position (of {size * size}, row by row)", 0, size * size - 1,
-                  key=_slider_key(size), on_change=_slid, args=(size,))
+    slider.slider(_("Window position (of {count}, row by row)").format(count=integer(size * size)), 0,
+                  size * size - 1, key=_slider_key(size), on_change=_slid, args=(size,))
     picture, result, arithmetic = st.columns([1, 1, 1.5])
-    picture.plotly_chart(show(add_window(heatmap(image, f"Input ({n}×{n})", height=300), top, left, K)),
+    picture.plotly_chart(show(add_window(heatmap(image, _("Input ({n}×{n})").format(n=n), height=300), top, left, K)),
                          key="conv_input_fig")
-    result.plotly_chart(show(add_window(heatmap(output, f"Output ({size}×{size})", height=300, diverging=True),
+    output_title = _("Output ({size}×{size})").format(size=size)
+    result.plotly_chart(show(add_window(heatmap(output, output_title, height=300, diverging=True),
                                         row, col, 1, colour="black")), key="conv_output_fig")
-    arithmetic.metric(f"Output at row {row}, column {col}", f"{total:.3f}", border=True)
+    arithmetic.metric(_("Output at row {row}, column {col}").format(row=row, col=col), number(total, 3), border=True)
     arithmetic.plotly_chart(show(dot_product(patch, kernel, height=170)), key="conv_dot_fig")
-    st.caption(f"The window's top-left corner sits on row {top}, column {left} of the image"
-               + (", partly on the zero padding" if min(top, left) < 0 or max(top, left) + K > n else "")
-               + f" (the yellow box). The sum of the {K * K} products is the output pixel in the black box.")
+    st.caption(_where(top, left, n))
+
+
+def _where(top: int, left: int, n: int) -> str:
+    """Where the window sits on the image, and what its sum becomes."""
+    if min(top, left) < 0 or max(top, left) + K > n:
+        text = _("The window's top-left corner sits on row {top}, column {left} of the image, partly on the zero "
+                 "padding (the yellow box). The sum of the {products} products is the output pixel in the black box.")
+    else:
+        text = _("The window's top-left corner sits on row {top}, column {left} of the image (the yellow box). The "
+                 "sum of the {products} products is the output pixel in the black box.")
+    return text.format(top=top, left=left, products=K * K)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from mnist_core import predict_digit
+from mnist_core import i18n, predict_digit
 from mnist_core.drawing.check import NotADigit
 from mnist_core.drawing.decode import UploadError, load_upload
 from mnist_core.drawing.prepare import BOX, canvas_to_mnist, image_to_mnist, plain_resize
+from mnist_core.i18n import _, integer
 from mnist_core.models.inference import SIDE
 from mnist_core.models.registry import display_name
 from mnist_core.models.shipped import percent
@@ -85,7 +86,7 @@ def _read_upload(data: bytes) -> np.ndarray | None:
 
 def uploaded() -> np.ndarray | None:
     """A PNG/JPEG of one digit, read the MNIST way; every bad file gets one sentence."""
-    upload = st.file_uploader("A photo or scan of one digit (PNG or JPEG)", type=["png", "jpg", "jpeg"],
+    upload = st.file_uploader(_("A photo or scan of one digit (PNG or JPEG)"), type=["png", "jpg", "jpeg"],
                               key="draw_upload")
     if upload is None:
         return None
@@ -98,7 +99,7 @@ def uploaded() -> np.ndarray | None:
         st.warning(str(err))
         return None
     if image is None:
-        st.warning("No digit found in this image: it looks blank.")
+        st.warning(_("No digit found in this image: it looks blank."))
     drawing().image, drawing().note = image, None
     return image
 
@@ -108,20 +109,22 @@ def verdicts(models: dict, image: np.ndarray) -> dict[str, np.ndarray]:
     probabilities = predict_digit(models, image)
     for name, p in probabilities.items():
         first, *others = np.argsort(p)[::-1][:3]
+        # TRANSLATORS: under a model's top guess, its next guesses: {others} is, for example, "2 1.3%, 7 0.2%".
         st.metric(display_name(name), f"{first}  ({percent(p[first])})", border=True,
-                  delta="then " + ", ".join(f"{d} {percent(p[d])}" for d in others), delta_color="off",
-                  delta_arrow="off")
+                  delta=_("then {others}").format(others=", ".join(f"{d} {percent(p[d])}" for d in others)),
+                  delta_color="off", delta_arrow="off")
     return probabilities
 
 
 def details(image: np.ndarray, probabilities: dict[str, np.ndarray], mnist_style: bool) -> None:
     """What the models were given, every probability, and the teacher's notes for this drawing."""
     picture, bars = st.columns([1, 2.5])
-    picture.plotly_chart(show(heatmap(image, f"What the models see ({SIDE}×{SIDE})", height=280)),
+    picture.plotly_chart(show(heatmap(image, _("What the models see ({side}×{side})").format(side=SIDE), height=280)),
                          key="draw_input_fig")
-    picture.caption(f"Cropped to the ink, fitted into {BOX}×{BOX} and centred by mass, as MNIST's digits were."
-                    if mnist_style else f"The whole canvas shrunk to {SIDE}×{SIDE}, with no cropping, fitting "
-                    "or centring: not how MNIST's digits were made, so the models may stumble.")
+    picture.caption((_("Cropped to the ink, fitted into {box}×{box} and centred by mass, as MNIST's digits were.")
+                     if mnist_style else _("The whole canvas shrunk to {side}×{side}, with no cropping, fitting or "
+                                           "centring: not how MNIST's digits were made, so the models may stumble."))
+                    .format(box=BOX, side=SIDE))
     bars.plotly_chart(show(probability_bars(probabilities)), key="draw_bars")
     _notes(probabilities)
 
@@ -130,14 +133,21 @@ def _notes(probabilities: dict[str, np.ndarray]) -> None:
     """The teacher's notes, with this drawing's answers computed."""
     readings = [int(p.argmax()) for p in probabilities.values()]
     agree = max(set(readings), key=readings.count)
+    # TRANSLATORS: one model's certainty, such as "LeNet-5 99.2% sure".
+    sure = [_("{model} {percent} sure").format(model=display_name(n), percent=i18n.percent(p.max(), 1))
+            for n, p in probabilities.items()]
     teacher_notes(
-        show="Draw a clear digit, then a sloppy one, a tiny one in a corner, and one with the preprocessing off.",
-        notice="The small picture is all the networks get: 784 numbers. Tiny or off-centre drawings are "
-               "rescued by the MNIST-style preprocessing; switch it off and the verdicts change.",
-        questions=[("Do the networks agree on this drawing?",
-                    f"{readings.count(agree)} of {len(readings)} read it as {agree}; "
-                    + ", ".join(f"{display_name(n)} {p.max():.1%} sure" for n, p in probabilities.items()) + "."),
-                   ("Why crop, fit and centre the drawing first?",
-                    f"Every training digit was fitted into a {BOX}×{BOX} box and centred by mass; a network only "
-                    "knows digits that look like the ones it learned from.")],
+        show=_("Draw a clear digit, then a sloppy one, a tiny one in a corner, and one with the preprocessing off."),
+        notice=_("The small picture is all the networks get: {pixels} numbers. Tiny or off-centre drawings are "
+                 "rescued by the MNIST-style preprocessing; switch it off and the verdicts change.").format(
+            pixels=integer(SIDE * SIDE)),
+        questions=[(_("Do the networks agree on this drawing?"),
+                    # TRANSLATORS: {agree} models of {models} read the digit {digit}; {certainties} lists each
+                    # model's certainty, such as "MLP 97.1% sure, CNN 99.8% sure".
+                    _("{agree} of {models} read it as {digit}; {certainties}.").format(
+                        agree=integer(readings.count(agree)), models=integer(len(readings)), digit=agree,
+                        certainties=", ".join(sure))),
+                   (_("Why crop, fit and centre the drawing first?"),
+                    _("Every training digit was fitted into a {box}×{box} box and centred by mass; a network only "
+                      "knows digits that look like the ones it learned from.").format(box=BOX))],
     )

@@ -2,13 +2,13 @@
 
 import keras
 import numpy as np
-import streamlit as st
 
 from mnist_core import MODELS, Evaluation, evaluate_model
+from mnist_core.i18n import N_, _
 from mnist_core.models.inference import fingerprint
-from mnist_core.models.registry import YOURS
+from mnist_core.models.registry import YOURS, display_name
 from mnist_core.training.run import Run
-from ui.resources import shipped_evaluation, shipped_models, test_set
+from ui.resources import cached, shipped_evaluation, shipped_models, test_set
 from ui.runs import MAX_RUNS, my_runs
 from ui.state import or_stop
 
@@ -27,7 +27,8 @@ def available_models() -> dict[str, keras.Model]:
 
 def model_choices() -> dict[str, tuple[str, object]]:
     """Label → ("shipped", name) or ("run", run) for every model this visitor can evaluate."""
-    choices = {f"{spec.display_name} (shipped)": ("shipped", name) for name, spec in MODELS.items()}
+    # TRANSLATORS: {model} is a model's name, such as LeNet-5.
+    choices = {_("{model} (shipped)").format(model=display_name(name)): ("shipped", name) for name in MODELS}
     choices.update({run.label: ("run", run) for run in my_runs().runs if run.model is not None})
     return choices
 
@@ -42,7 +43,7 @@ def evaluation_of(choice: tuple[str, object]) -> tuple[Evaluation, np.ndarray]:
     return test_set_evaluation(fingerprint(run.model), run.model), images
 
 
-@st.cache_resource(scope="session", max_entries=MAX_RUNS, show_spinner="Scoring your model on the test images…")
+@cached(N_("Scoring your model on the test images…"), scope="session", max_entries=MAX_RUNS)
 def test_set_evaluation(weights: str, _model: keras.Model) -> Evaluation:
     """A visitor's own model scored on the official test set, once per model (keyed by its weights)."""
     return evaluate_model(_model, *test_set())

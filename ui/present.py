@@ -6,12 +6,14 @@ with a little CSS; pages pass every figure through `show` before drawing it, and
 `table`.
 """
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from mnist_core.i18n import _, number, percent
 from ui.state import session_part
 
 MISSING = "—"  # a table's cell with no value (a stopped run's test score, say)
@@ -55,9 +57,9 @@ def presenter_switch() -> bool:
     if me.present is None:
         me.present = st.query_params.get("present") == "1"
     st.html(NARROW_CSS)
-    me.present = st.sidebar.toggle("Presenter mode", value=me.present, key="present_switch",
-                                   help="Bigger text and figures for a projector at 1280×720; bookmark the "
-                                        "address with ?present=1 to start in it.")
+    me.present = st.sidebar.toggle(_("Presenter mode"), value=me.present, key="present_switch",
+                                   help=_("Bigger text and figures for a projector at 1280×720; bookmark the "
+                                          "address with ?present=1 to start in it."))
     if me.present:
         st.query_params["present"] = "1"
         st.html(CSS)
@@ -101,7 +103,8 @@ def _at_least(size: int, *fonts) -> None:
 def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, **dataframe_args) -> None:
     """`frame` as Streamlit's dataframe (sortable, scrollable); in presenter mode as a plain table, since a
     dataframe is drawn on a canvas at 13 px that no style reaches. `formats`: column → "percent" or a printf
-    format such as "%.4f", the same in both; a missing value shows as MISSING in both."""
+    format such as "%.4f", the same in both (the plain table writes them in the visitor's language; the dataframe
+    keeps numbers, so that it sorts them); a missing value shows as MISSING in both."""
     formats = formats or {}
     if not presenting():
         config = {column: st.column_config.NumberColumn(format=f) for column, f in formats.items()}
@@ -110,5 +113,14 @@ def table(frame: pd.DataFrame, formats: dict[str, str] | None = None, **datafram
         return
     shown = frame.astype(object).where(frame.notna(), MISSING)
     for column, f in formats.items():
-        shown[column] = [MISSING if pd.isna(v) else f"{v:.2%}" if f == "percent" else f % v for v in frame[column]]
+        shown[column] = [MISSING if pd.isna(v) else _written(v, f) for v in frame[column]]
     st.table(shown, hide_index=dataframe_args.get("hide_index"))
+
+
+def _written(value: float, fmt: str) -> str:
+    """A presenter-mode cell in the visitor's language: "percent" with two decimals (99.12% / 99,12 %), a
+    printf "%.4f" with four (0.9912 / 0,9912); any other printf format as printf writes it."""
+    if fmt == "percent":
+        return percent(value, 2)
+    fixed = re.fullmatch(r"%\.(\d+)f", fmt)
+    return number(value, int(fixed[1])) if fixed else fmt % value

@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import TrainConfig
+from mnist_core.i18n import N_, _, integer, percent
+from mnist_core.training.config import short
 from mnist_core.training.device import chosen_devices
 from mnist_core.training.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
 from mnist_core.training.run import Run
@@ -23,6 +25,8 @@ OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on 
 COOKIE = "mnist_lab_browser"  # one id per browser, so that a visitor's tabs share their run caps
 TABLE_POLL_S = 1.0  # how often a live run's row in the run table is redrawn: as often as the live view polls
 MAX_RUNS = 5      # runs kept per visitor; the oldest is dropped (and said so) to bound memory
+STATUS_NAMES = {"queued": N_("queued"), "running": N_("running"), "finished": N_("finished"),
+                "stopped": N_("stopped"), "failed": N_("failed")}  # run.STATUSES, as the run table says them
 
 
 @dataclass
@@ -68,7 +72,8 @@ def server_limits() -> ServerLimits:
 def _setting(name: str, default: int, low: int, high: int) -> int:
     raw = os.environ.get(name, str(default)).strip()
     if not (raw.isascii() and raw.isdigit() and low <= int(raw) <= high):
-        raise ValueError(f"The server setting {name}={raw!r} must be a whole number from {low:,} to {high:,}.")
+        raise ValueError(_("The server setting {setting} must be a whole number from {low} to {high}.").format(
+            setting=f"{name}={raw!r}", low=integer(low), high=integer(high)))
     return int(raw)
 
 
@@ -138,37 +143,45 @@ def run_table(runs: list[Run], active: Run | None) -> None:
     While a run is live the table redraws itself every TABLE_POLL_S: the page around it reruns only at the
     run's events (its first batch, its end), so a row drawn with the page kept its first batch's loss."""
     st.fragment(_rows, run_every=TABLE_POLL_S if active is not None else None)(runs, active)
-    st.caption(f"Val: accuracy on the images held out of its training set. Test: on MNIST's "
-               f"{len(or_stop(test_set)[1]):,} official test digits, which no run ever trains on, scored once a run "
-               "has trained to its end.")
+    st.caption(_("Val: accuracy on the images held out of its training set. Test: on MNIST's {test_digits} "
+                 "official test digits, which no run ever trains on, scored once a run has trained to its "
+                 "end.").format(test_digits=integer(len(or_stop(test_set)[1]))))
 
 
 def _rows(runs: list[Run], active: Run | None) -> None:
     """The table itself: one row per run, read from each run now."""
     rows = [summary(r) for r in runs] + ([summary(active)] if active is not None else [])
-    table(pd.DataFrame(rows), {"seconds": "%.1f", "train loss": "%.3f", "val": "percent", "test": "percent"},
-          hide_index=True)
+    table(pd.DataFrame(rows), {_("seconds"): "%.1f", _("train loss"): "%.3f", _("val"): "percent",
+                               _("test"): "percent"}, hide_index=True)
 
 
 def summary(run: Run) -> dict:
-    """One row of the run table: config, time, and the latest metrics (a live run's as it trains)."""
+    """One row of the run table, its columns named in the visitor's language: config, time, and the latest
+    metrics (a live run's as it trains)."""
     c, last = run.config, run.latest
     ended = [p for p in run.progress if p.val_accuracy is not None]
-    extras = [f"{c.optimizer}", f"lr {c.learning_rate:g}", f"batch {c.batch_size}"] + (
-        [f"dropout {c.dropout:.0%}"] if c.dropout else []) + (["augmented"] if c.augment else [])
-    status = "stopping…" if run.stop_requested and not run.done else run.status
-    return {"run": run.label, "status": status, "settings": ", ".join(extras),
-            "seconds": run.seconds if run.model else None,
-            "train loss": last.loss if last else None, "val": ended[-1].val_accuracy if ended else None,
-            "test": run.test_accuracy}
+    status = _("stopping…") if run.stop_requested and not run.done else _(STATUS_NAMES[run.status])
+    return {_("run"): run.name(), _("status"): status, _("settings"): settings(c),
+            _("seconds"): run.seconds if run.model else None,
+            _("train loss"): last.loss if last else None, _("val"): ended[-1].val_accuracy if ended else None,
+            _("test"): run.test_accuracy}
+
+
+def settings(c: TrainConfig) -> str:
+    """The settings the run name leaves out, e.g. "adam, lr 0.001, batch 128, dropout 20%"."""
+    extras = [c.optimizer, _("lr {rate}").format(rate=short(c.learning_rate)),
+              _("batch {size}").format(size=integer(c.batch_size))]
+    extras += [_("dropout {share}").format(share=percent(c.dropout, 0))] if c.dropout else []
+    return ", ".join(extras + ([_("augmented")] if c.augment else []))
 
 
 def downloads(run: Run) -> dict[str, bytes]:
     """The run's files, built when asked (only the latest asked-for run's are kept)."""
-    return _files(run.number, run)
+    with st.spinner(_("Preparing the files…")):  # shown only if building them takes more than a moment
+        return _files(run.number, run)
 
 
-@st.cache_resource(scope="session", max_entries=1, show_spinner="Preparing the files…")
+@st.cache_resource(scope="session", max_entries=1, show_spinner=False)
 def _files(number: int, _run: Run) -> dict[str, bytes]:
     """Keyed by the run's number, which names one run for the whole visit."""
     files = {"model.keras": model_bytes(_run.model), "history.csv": history_csv(_run.progress).encode()}

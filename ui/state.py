@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import MnistDataError, ShippedModelError
+from mnist_core.i18n import _
 from ui.resources import test_set
 
 T = TypeVar("T")
@@ -76,8 +77,9 @@ def current_digit() -> tuple[np.ndarray, str]:
     """The visitor's latest drawing, or a sample test digit; and a sentence saying which it is."""
     latest = drawing()
     if latest.image is not None:
-        return latest.image, latest.note or "Showing your latest drawing from the Draw page."
+        return latest.image, latest.note or _("Showing your latest drawing from the Draw page.")
     images, labels = or_stop(test_set)
+    # TRANSLATORS: {index} is the test digit's number in MNIST's test set; {digit} what it shows, 0 to 9.
     return (images[SAMPLE_INDEX].astype(np.float32) / 255,
-            f"You have not drawn yet, so this uses test digit #{SAMPLE_INDEX} (a {labels[SAMPLE_INDEX]}) "
-            "from MNIST. Draw one on the Draw page to see your own.")
+            _("You have not drawn yet, so this uses test digit #{index} (a {digit}) from MNIST. Draw one on the Draw "
+              "page to see your own.").format(index=SAMPLE_INDEX, digit=labels[SAMPLE_INDEX]))

@@ -3,10 +3,12 @@ the model learning (a strip of test digits and its first layer's kernels). Polle
 times a second while its first batch or its end is due."""
 
 import base64
+from html import escape
 
 import numpy as np
 import streamlit as st
 
+from mnist_core.i18n import _, integer, ngettext, number, percent
 from mnist_core.plots.live import curves_svg, kernel_mosaic, pixelated, png
 from mnist_core.training.glimpse import Glimpse, strip_indices
 from mnist_core.training.run import Run
@@ -63,15 +65,15 @@ def _show(run: Run | None) -> None:
     if run.done:
         st.rerun()  # the whole page: the run joins the list below
     progress_bar(run)
-    if st.button("Stop training", key="train_stop", disabled=run.stop_requested):
+    if st.button(_("Stop training"), key="train_stop", disabled=run.stop_requested):
         run.stop()
         run.wait(STOP_WAIT_S)
         st.rerun()  # the whole page, so that the run table says it stopped (or is stopping)
     if run.progress:
         font = PRESENT_FONT_PX if presenting() else 13
         svg = curves_svg(run.progress, height=23 * font, font_px=font)  # as a picture: st.html drops SVG elements
-        st.html(f'<img src="{data_address(svg.encode(), "image/svg+xml")}" alt="the loss and accuracy so far" '
-                'style="width:100%">')
+        alt = escape(_("the loss and accuracy so far"))
+        st.html(f'<img src="{data_address(svg.encode(), "image/svg+xml")}" alt="{alt}" style="width:100%">')
     watch(run)
 
 
@@ -79,21 +81,28 @@ def progress_bar(run: Run) -> None:
     """Where the run is: its place in the line and estimated wait, or its step, speed and ETA."""
     p = run.latest
     if run.status == "queued" and run.queue_position:
-        wait = run_queue().wait_estimate(run)
-        when = ("not known until the runs ahead show their speed" if wait is None else
-                f"about {max(1, round(wait / 60))} min" if wait >= 60 else
-                f"about {wait:.0f} s" if wait >= 1 else "any moment now")
-        st.info(f"Other visitors are training. You are number {run.queue_position} in the queue; "
-                f"estimated wait: {when}.")
-        st.progress(0.0, text="Waiting for your turn…")
+        st.info(_("Other visitors are training. You are number {place} in the queue; estimated wait: {wait}.").format(
+            place=integer(run.queue_position), wait=waiting(run_queue().wait_estimate(run))))
+        st.progress(0.0, text=_("Waiting for your turn…"))
     elif p is None:
-        st.progress(0.0, text="Preparing the data and the model…")
+        st.progress(0.0, text=_("Preparing the data and the model…"))
     else:
-        speed = "measuring speed…" if p.eta_s is None else f"{p.images_per_s:,.0f} images/s · ETA {p.eta_s:.0f} s"
+        speed = _("measuring speed…") if p.eta_s is None else _("{speed} images/s · ETA {eta} s").format(
+            speed=integer(round(p.images_per_s)), eta=integer(round(p.eta_s)))
         if run.stop_requested:
-            speed = "stopping after this batch…"
-        where = f"Epoch {p.epoch}/{p.epochs} · step {p.step}/{p.total_steps}"
-        st.progress(p.step / p.total_steps, text=f"{where} · {speed}")
+            speed = _("stopping after this batch…")
+        # TRANSLATORS: e.g. "Epoch 1/3 · step 120/1266 · 2,000 images/s · ETA 40 s".
+        st.progress(p.step / p.total_steps, text=_("Epoch {epoch}/{epochs} · step {step}/{steps} · {speed}").format(
+            epoch=p.epoch, epochs=p.epochs, step=p.step, steps=p.total_steps, speed=speed))
+
+
+def waiting(seconds: float | None) -> str:
+    """The estimated wait in words: about 3 min, about 40 s, any moment now."""
+    if seconds is None:
+        return _("not known until the runs ahead show their speed")
+    if seconds >= 60:
+        return _("about {minutes} min").format(minutes=integer(max(1, round(seconds / 60))))
+    return _("about {seconds} s").format(seconds=integer(round(seconds))) if seconds >= 1 else _("any moment now")
 
 
 def watch(run: Run) -> None:
@@ -107,16 +116,27 @@ def watch(run: Run) -> None:
     labels = or_stop(test_set)[1]
     labels = labels[strip_indices(labels)]
     right = glimpse.predictions == labels
-    st.markdown(f"**After {glimpse.step} batches it reads {right.sum()} of these {len(labels)} test digits right** "
-                "(green ✓: right, red ✗: wrong; below, how sure it is)")
+    st.markdown(ngettext("**After {step} batch it reads {right} of these {digits} test digits right** (green ✓: "
+                         "right, red ✗: wrong; below, how sure it is)",
+                         "**After {step} batches it reads {right} of these {digits} test digits right** (green ✓: "
+                         "right, red ✗: wrong; below, how sure it is)", glimpse.step).format(
+        step=integer(glimpse.step), right=integer(right.sum()), digits=integer(len(labels))))
     st.html(strip_html(glimpse, labels))
     if glimpse.kernels is not None:
-        n, kh, kw = glimpse.kernels.shape
-        picture, limit = kernel_mosaic(glimpse.kernels, cell=40 if n > 8 else 64)  # LeNet-5's 6 bigger
-        st.markdown(f"**Its first layer's {n} kernels ({kh}×{kw} weights each), changing as it learns** "
-                    f"(blue: positive weights, red: negative, white: 0; one scale for all, ±{limit:.2f} at its ends)")
-        st.html(f'<img src="{data_address(png(picture))}" alt="the {n} kernels" '
-                'style="max-width:100%;image-rendering:pixelated">')
+        kernels(glimpse.kernels)
+
+
+def kernels(weights: np.ndarray) -> None:
+    """The first layer's (N, kh, kw) kernels as one picture, on one colour scale, with what the colours mean."""
+    n, kh, kw = weights.shape
+    picture, limit = kernel_mosaic(weights, cell=40 if n > 8 else 64)  # LeNet-5's 6 bigger
+    st.markdown(ngettext("**Its first layer's {n} kernel ({kh}×{kw} weights each), changing as it learns** (blue: "
+                         "positive weights, red: negative, white: 0; one scale for all, ±{limit} at its ends)",
+                         "**Its first layer's {n} kernels ({kh}×{kw} weights each), changing as it learns** (blue: "
+                         "positive weights, red: negative, white: 0; one scale for all, ±{limit} at its ends)",
+                         n).format(n=integer(n), kh=kh, kw=kw, limit=number(limit, 2)))
+    alt = escape(ngettext("the {n} kernel", "the {n} kernels", n).format(n=integer(n)))
+    st.html(f'<img src="{data_address(png(picture))}" alt="{alt}" style="max-width:100%;image-rendering:pixelated">')
 
 
 def strip_html(glimpse: Glimpse, labels: np.ndarray) -> str:
@@ -126,10 +146,12 @@ def strip_html(glimpse: Glimpse, labels: np.ndarray) -> str:
     for digit, src, read, sure in zip(labels, strip_pictures(), glimpse.predictions, glimpse.confidences,
                                       strict=True):
         colour, mark = ("#1a7f37", "✓") if read == digit else ("#d62728", "✗")
+        # TRANSLATORS: a picture's description for screen readers: one test digit, e.g. "a test 7".
+        alt = escape(_("a test {digit}").format(digit=digit))
         cells.append(f'<figure style="margin:0;flex:1;max-width:84px;text-align:center">'
-                     f'<img src="{src}" alt="a test {digit}" style="width:100%;image-rendering:pixelated">'
+                     f'<img src="{src}" alt="{alt}" style="width:100%;image-rendering:pixelated">'
                      f'<figcaption style="color:{colour};font-size:{size}px;font-weight:600">'
-                     f'{read} {mark}<br>{sure:.0%}</figcaption></figure>')
+                     f'{read} {mark}<br>{percent(sure, 0)}</figcaption></figure>')
     return f'<div style="display:flex;gap:6px;flex-wrap:nowrap">{"".join(cells)}</div>'
 
 

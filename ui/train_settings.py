@@ -9,8 +9,17 @@ import dataclasses
 
 import streamlit as st
 
-from mnist_core.models.registry import MODELS
-from mnist_core.training.config import PRESETS, TRAIN_IMAGES, TrainConfig
+from mnist_core.i18n import _, integer, ngettext
+from mnist_core.models.registry import display_name
+from mnist_core.training.config import (
+    PRESETS,
+    TRAIN_IMAGES,
+    TrainConfig,
+    choice,
+    explanation,
+    label,
+    short,
+)
 from mnist_core.training.device import fastest_precision
 from mnist_core.training.scheduler import ServerLimits, check_limits
 from ui.state import kept
@@ -46,24 +55,26 @@ def page_value(f: dataclasses.Field, config: TrainConfig, limits: ServerLimits):
 
 def widget(f: dataclasses.Field, limits: ServerLimits):
     """One widget for field `f`, keyed by `key_of`, starting at START's value."""
-    meta, key, values = f.metadata, kept(key_of(f)), offered(f, limits)
-    start = page_value(f, START, limits)
+    key, values, start = kept(key_of(f)), offered(f, limits), page_value(f, START, limits)
+    words = {"label": label(f), "key": key, "help": explanation(f)}
     if f.type is bool:
-        return st.toggle(meta["label"], value=start, key=key, help=meta["explain"])
+        return st.toggle(value=start, **words)
     if f.name == "model":
-        return st.selectbox(meta["label"], values, index=values.index(start), key=key, help=meta["explain"],
-                            format_func=lambda name: MODELS[name].display_name)
-    if meta["choices"]:
-        return st.radio(meta["label"], values, index=values.index(start), key=key, help=meta["explain"],
-                        horizontal=True)
-    return st.select_slider(meta["label"], values, value=start, key=key, help=meta["explain"],
-                            format_func=meta["fmt"].format)
+        return st.selectbox(options=values, index=values.index(start), format_func=display_name, **words)
+    if f.metadata["choices"]:
+        return st.radio(options=values, index=values.index(start), horizontal=True, format_func=choice, **words)
+    return st.select_slider(options=values, value=start, format_func=f.metadata["fmt"], **words)
 
 
 def describe(config: TrainConfig) -> str:
-    return (f"{MODELS[config.model].display_name}, {config.epochs} epochs on {config.train_images:,} images, "
-            f"batch {config.batch_size}, learning rate {config.learning_rate:g}"
-            + (", augmented" if config.augment else ""))
+    """A preset's settings in one line, the help of its button."""
+    # TRANSLATORS: e.g. "CNN, 2 epochs on 54,000 images, batch 256, learning rate 0.01".
+    described = ngettext("{model}, {epochs} epoch on {images} images, batch {batch}, learning rate {rate}",
+                         "{model}, {epochs} epochs on {images} images, batch {batch}, learning rate {rate}",
+                         config.epochs).format(model=display_name(config.model),
+                                               epochs=integer(config.epochs), images=integer(config.train_images),
+                                               batch=integer(config.batch_size), rate=short(config.learning_rate))
+    return _("{settings}, augmented").format(settings=described) if config.augment else described
 
 
 def apply_preset(config: TrainConfig, limits: ServerLimits) -> None:
@@ -75,7 +86,7 @@ def apply_preset(config: TrainConfig, limits: ServerLimits) -> None:
 def preset_buttons(limits: ServerLimits) -> None:
     """One button per preset: a good run in one click."""
     for column, (i, (name, config)) in zip(st.columns(len(PRESETS)), enumerate(PRESETS.items())):
-        column.button(name, key=f"train_preset_{i}", on_click=apply_preset, args=(config, limits),
+        column.button(_(name), key=f"train_preset_{i}", on_click=apply_preset, args=(config, limits),
                       help=describe(config), width="stretch")
 
 
@@ -83,7 +94,7 @@ def settings_panel(limits: ServerLimits) -> dict:
     """Every setting's widget (the rarely changed ones in an expander); returns TrainConfig keyword arguments."""
     everything = dataclasses.fields(TrainConfig)
     settings = {f.name: widget(f, limits) for f in everything if not f.metadata["advanced"]}
-    with st.expander("More settings"):
+    with st.expander(_("More settings")):
         settings |= {f.name: widget(f, limits) for f in everything if f.metadata["advanced"]}
     return settings
 

@@ -15,6 +15,7 @@ import zipfile
 
 import numpy as np
 
+from mnist_core.i18n import _, integer, ngettext
 from mnist_core.models.inference import SIDE
 
 CODE_LENGTH = 6
@@ -24,12 +25,12 @@ NPZ_KEYS = ("x_test", "y_test")  # as in keras's mnist.npz: a class's drawings a
 
 
 class ClassroomError(ValueError):
-    """A request the classroom refuses; the message is one sentence fit to show the visitor."""
+    """A request the classroom refuses; the message is one sentence fit to show the visitor, in their language."""
 
 
 def new_code() -> str:
     """A class code: 6 characters from 31, about 887 million codes, drawn with `secrets`."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
 
 
 def new_secret() -> str:
@@ -50,36 +51,40 @@ def check_code(code: object) -> str:
     """A typed code, tidied (spaces dropped, upper case), or ClassroomError."""
     tidy = re.sub(r"\s", "", code).upper() if isinstance(code, str) else ""
     if len(tidy) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in tidy):
-        raise ClassroomError(f"A class code is {CODE_LENGTH} letters and digits, "
-                             "like the one on your teacher's screen.")
+        raise ClassroomError(_("A class code is {length} letters and digits, like the one on your teacher's "
+                               "screen.").format(length=integer(CODE_LENGTH)))
     return tidy
 
 
 def check_visitor(visitor: object) -> str:
     if not (isinstance(visitor, str) and re.fullmatch(r"[0-9a-f]{32}", visitor)):
-        raise ClassroomError("This browser session has no valid visitor token; reload the page.")
+        raise ClassroomError(_("This browser session has no valid visitor token; reload the page."))
     return visitor
 
 
 def check_hours(hours: object) -> float:
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not MIN_HOURS <= hours <= MAX_HOURS:
-        raise ClassroomError(f"A class stays open from {MIN_HOURS} hour to {MAX_HOURS // 24} days, "
-                             f"not {hours!r} hours.")
+        # TRANSLATORS: {shortest} and {longest} are durations such as "1 hour" and "30 days"; {hours} is what
+        # was asked for, as written in the code (e.g. 0.5 or '2').
+        raise ClassroomError(_("A class stays open from {shortest} to {longest}, not {hours} hours.").format(
+            shortest=time_left(MIN_HOURS * 3600), longest=time_left(MAX_HOURS * 3600), hours=repr(hours)))
     return float(hours)
 
 
 def check_label(label: object) -> int:
     if isinstance(label, bool) or not isinstance(label, int | np.integer) or not 0 <= label <= 9:
-        raise ClassroomError(f"The digit you meant must be a whole number from 0 to 9, not {label!r}.")
+        # TRANSLATORS: {label} is what was given instead, as written in the code (e.g. 10 or '3').
+        raise ClassroomError(_("The digit you meant must be a whole number from 0 to 9, not {label}.").format(
+            label=repr(label)))
     return int(label)
 
 
 def to_pixels(image: object) -> bytes:
     """A 28×28 drawing as the 784 uint8 bytes the database stores, or ClassroomError."""
     if not isinstance(image, np.ndarray) or image.shape != (SIDE, SIDE):
-        raise ClassroomError(f"A drawing must be a {SIDE}×{SIDE} image.")
+        raise ClassroomError(_("A drawing must be a {side}×{side} image.").format(side=integer(SIDE)))
     if image.dtype.kind != "f" or not np.isfinite(image).all() or image.min() < 0 or image.max() > 1:
-        raise ClassroomError("A drawing's pixels must be numbers from 0 to 1.")
+        raise ClassroomError(_("A drawing's pixels must be numbers from 0 to 1."))
     return np.round(image * 255).astype(np.uint8).tobytes()
 
 
@@ -106,9 +111,14 @@ def export_npz(images: np.ndarray, labels: np.ndarray) -> bytes:
 
 
 def time_left(seconds: float) -> str:
-    """'2 days 3 hours', '5 hours 10 minutes' or '12 minutes': how long a class stays open."""
+    """'2 days 3 hours', '5 hours 10 minutes' or '12 minutes': how long a class stays open, in the visitor's
+    language."""
     minutes = max(0, int(seconds // 60))
     days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
-    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
-    words = [f"{n} {unit}{'s' * (n != 1)}" for n, unit in parts if n]
-    return " ".join(words) or "less than a minute"
+    words = [(days, ngettext("{n} day", "{n} days", days)), (hours, ngettext("{n} hour", "{n} hours", hours)),
+             (minutes, ngettext("{n} minute", "{n} minutes", minutes))]
+    parts = [text.format(n=integer(n)) for n, text in (words[:2] if days else words[1:]) if n]
+    if len(parts) == 2:
+        # TRANSLATORS: a duration in two parts, e.g. "2 days" and "3 hours", or "5 hours" and "10 minutes".
+        return _("{larger} {smaller}").format(larger=parts[0], smaller=parts[1])
+    return parts[0] if parts else _("less than a minute")

@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, Ope
 from mnist_core.classroom import rules
 from mnist_core.classroom.rules import CODE_LENGTH, ClassroomError, check_code
 from mnist_core.data.sources import cache_dir
+from mnist_core.i18n import _, integer, ngettext
 
 CLASS_CAP = 2_000
 VISITOR_CAP = 50
@@ -84,8 +85,9 @@ def connect(url: str) -> Engine:
         engine = _sqlite_engine(url) if url.startswith("sqlite") else sa.create_engine(url, pool_pre_ping=True)
         METADATA.create_all(engine)
     except (ArgumentError, NoSuchModuleError, OperationalError, OSError) as err:
-        raise ClassroomError(f"The classroom database cannot be opened ({type(err).__name__}); "
-                             "check MNIST_LAB_DATABASE_URL or MNIST_LAB_CACHE.") from None
+        # TRANSLATORS: {error} is the name of a Python exception, such as OperationalError.
+        raise ClassroomError(_("The classroom database cannot be opened ({error}); check MNIST_LAB_DATABASE_URL "
+                               "or MNIST_LAB_CACHE.").format(error=type(err).__name__)) from None
     return engine
 
 
@@ -108,7 +110,7 @@ class ClassroomStore:
         """A new class open for `hours`: its code (for the projector) and its teacher key (keep it)."""
         hours, key, now = rules.check_hours(hours), rules.new_secret(), self.clock()
         self.purge_expired()
-        for _ in range(5):  # a clash among ~887 million codes is rare; five in a row would be a broken RNG
+        for _try in range(5):  # a clash among ~887 million codes is rare; five in a row would be a broken RNG
             code = rules.new_code()
             try:
                 with self.engine.begin() as conn:
@@ -117,7 +119,7 @@ class ClassroomStore:
                 return code, key
             except IntegrityError:
                 continue
-        raise ClassroomError("No free class code was found; try again.")
+        raise ClassroomError(_("No free class code was found; try again."))
 
     def info(self, code: str) -> ClassInfo:
         """The open class with this code, or ClassroomError (unknown and expired read the same)."""
@@ -131,12 +133,15 @@ class ClassroomStore:
         with self.engine.begin() as conn:
             total = self._info(conn, code, lock=True).drawings
             if total >= self.class_cap:
-                raise ClassroomError(f"This class is full: it already holds {self.class_cap:,} drawings.")
+                raise ClassroomError(ngettext("This class is full: it already holds {n} drawing.",
+                                              "This class is full: it already holds {n} drawings.",
+                                              self.class_cap).format(n=integer(self.class_cap)))
             mine = conn.scalar(sa.select(sa.func.count())
                                .where(DRAWINGS.c.class_code == code, DRAWINGS.c.visitor == visitor))
             if mine >= self.visitor_cap:
-                raise ClassroomError(f"You have added {self.visitor_cap} drawings to this class, "
-                                     "the most one visitor may.")
+                raise ClassroomError(ngettext("You have added {n} drawing to this class, the most one visitor may.",
+                                              "You have added {n} drawings to this class, the most one visitor may.",
+                                              self.visitor_cap).format(n=integer(self.visitor_cap)))
             conn.execute(sa.insert(DRAWINGS).values(class_code=code, visitor=visitor, label=label, pixels=pixels,
                                                  created_at=self.clock()))
         return mine + 1
@@ -162,7 +167,7 @@ class ClassroomStore:
         with self.engine.begin() as conn:
             stored = conn.scalar(sa.select(CLASSES.c.teacher_key_hash).where(CLASSES.c.code == code).with_for_update())
             if stored is None or not rules.key_matches(key, stored):
-                raise ClassroomError("Only the teacher who opened this class can delete it.")
+                raise ClassroomError(_("Only the teacher who opened this class can delete it."))
             gone = conn.execute(sa.delete(DRAWINGS).where(DRAWINGS.c.class_code == code)).rowcount
             conn.execute(sa.delete(CLASSES).where(CLASSES.c.code == code))
         return gone
@@ -178,7 +183,7 @@ class ClassroomStore:
         query = sa.select(CLASSES.c.expires_at).where(CLASSES.c.code == code, CLASSES.c.expires_at > self.clock())
         expires_at = conn.scalar(query.with_for_update() if lock else query)
         if expires_at is None:
-            raise ClassroomError(f"No open class has the code {code}: check it with your teacher "
-                                 "(a class closes when its time is up).")
+            raise ClassroomError(_("No open class has the code {code}: check it with your teacher (a class closes "
+                                   "when its time is up).").format(code=code))
         count = conn.scalar(sa.select(sa.func.count()).where(DRAWINGS.c.class_code == code))
         return ClassInfo(code, expires_at, count)

@@ -11,7 +11,7 @@ of arrays, and with no autotuning thread, dropping an iterator is immediate. Oth
 arrays as Keras does.
 
 Images are given as they are stored (uint8 pixels, (N, 28, 28)) and each batch is scaled as it is gathered,
-exactly as `inference.to_model_input` scales them (tests/test_feed.py): scaling all 54,000 training images
+exactly as `inference.to_model_input` scales them (tests/core/test_feed.py): scaling all 54,000 training images
 first made two 169 MB float copies, 0.9 s before a fresh training process's first batch.
 """
 

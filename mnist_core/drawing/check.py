@@ -3,10 +3,12 @@ drawing's or a photo's ink must pass before a network is asked to read it.
 
 A network always answers; shown a dot, a blot or a strip it still names a digit, often at 100 %.
 The measurements take ink = pixel > 5 of 255 (INK_THRESHOLD), the box = the ink's bounding box
-and its side = the box's longer side. tests/test_preprocess.py replays all 60,000 digits as the oracle.
+and its side = the box's longer side. tests/core/test_preprocess.py replays all 60,000 digits as the oracle.
 """
 
 import numpy as np
+
+from mnist_core.i18n import _, number, percent
 
 INK_THRESHOLD = 0.02  # fainter pixels are not ink: MNIST's own boxes take every non-zero pixel,
                       # and 5/255 keeps 99 % of its digits fixed points of the MNIST-style fit
@@ -36,16 +38,21 @@ def digit_problem(ink: np.ndarray, min_share: float = 0.0) -> str | None:
     height, width = int(rows[-1] - rows[0] + 1), int(cols[-1] - cols[0] + 1)
     side = max(height, width)
     if side < MIN_SIDE:
-        return f"This is only a speck of ink ({width}×{height} pixels), too small to be a digit."
+        return _("This is only a speck of ink ({width}×{height} pixels), too small to be a digit.").format(
+            width=width, height=height)
     if min(height, width) < MIN_THIN:
-        return f"This is a hairline ({width}×{height} pixels), too thin to be a digit."
+        return _("This is a hairline ({width}×{height} pixels), too thin to be a digit.").format(
+            width=width, height=height)
     if side < min_share * max(ink.shape):
-        return f"This is only a dot: draw one digit that spans at least {min_share:.0%} of the canvas."
+        return _("This is only a dot: draw one digit that spans at least {share} of the canvas.").format(
+            share=percent(min_share, 0))
     if width > WIDE_MAX * height:
-        return f"This is a flat strip of ink, {width / height:.0f} times as wide as it is tall, not a digit."
+        # TRANSLATORS: {ratio} is a whole number such as 6.
+        return _("This is a flat strip of ink, {ratio} times as wide as it is tall, not a digit.").format(
+            ratio=number(width / height, 0))
     solid = float(mask.sum()) / side ** 2
     if solid > SOLID_MAX:
-        return f"The ink covers {solid:.0%} of the square it spans: a blot, not a digit."
+        return _("The ink covers {share} of the square it spans: a blot, not a digit.").format(share=percent(solid, 0))
     return None
 
 

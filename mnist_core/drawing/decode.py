@@ -14,13 +14,15 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageOps
 
+from mnist_core.i18n import N_, _, integer, ngettext
+
 MAX_PIXELS = 4096 * 4096  # below PIL's bomb warning (89 Mpx), so no warnings filter (global, not
                           # thread-safe) is needed: bigger headers are refused before decoding
 UPLOAD_FORMATS = ("PNG", "JPEG")
 CANVAS_SCALE = 3  # streamlit-drawable-canvas 0.13.0 sends its own size (toDataURL, multiplier 1): measured
                   # 280×280 in Chromium at devicePixelRatio 1, 2 and 3. A frontend that scaled by the
                   # pixel ratio would send up to 3× each side (phones); more is never a drawing.
-COLOUR_TYPES = {0: "grey", 2: "RGB", 3: "palette", 4: "grey + alpha", 6: "RGBA"}  # PNG's, by number
+COLOUR_TYPES = {0: N_("grey"), 2: "RGB", 3: N_("palette"), 4: N_("grey + alpha"), 6: "RGBA"}  # PNG's, by number
 CANVAS_COLOURS = (0, 2, 4, 6)  # 8-bit only. Browsers send RGBA; a canvas never sends 16-bit or palette
 # pixels, and grey or RGB convert losslessly once the size is known to be a canvas's (≤ 2.8 MB).
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -37,20 +39,23 @@ def load_upload(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
     try:
         return ImageOps.exif_transpose(image)  # phones store photos sideways plus a rotation tag
     except Exception as err:
-        raise UploadError("This image is damaged or incomplete.") from err
+        raise UploadError(_("This image is damaged or incomplete.")) from err
 
 
 def decode_canvas_png(data: bytes, width: int, height: int) -> np.ndarray:
     """The PNG a width × height canvas sent → (H, W, 4) uint8 RGBA; anything else → UploadError."""
     header = _png_header(data)
     if header is None:
-        raise UploadError("The canvas sent something that is not a PNG image.")
+        raise UploadError(_("The canvas sent something that is not a PNG image."))
     depth, colour = header[2:]
     if depth != 8 or colour not in CANVAS_COLOURS:
-        kind = COLOUR_TYPES.get(colour, f"type-{colour}")
-        raise UploadError(f"The canvas sent a {depth}-bit {kind} PNG; a canvas sends 8-bit RGBA pixels.")
+        kind = _(COLOUR_TYPES[colour]) if colour in COLOUR_TYPES else f"type-{colour}"
+        # TRANSLATORS: {depth} is a bit depth such as 16; {kind} a PNG colour type such as "palette".
+        raise UploadError(_("The canvas sent a {depth}-bit {kind} PNG; a canvas sends 8-bit RGBA pixels.").format(
+            depth=depth, kind=kind))
     most_wide, most_high = CANVAS_SCALE * width, CANVAS_SCALE * height
-    image = _checked_open(data, ("PNG",), f"{most_wide}×{most_high} pixels for this canvas",
+    image = _checked_open(data, ("PNG",), _("{width}×{height} pixels for this canvas").format(
+                          width=most_wide, height=most_high),
                           lambda w, h: w > most_wide or h > most_high)
     return np.asarray(image.convert("RGBA"))                                   # (H, W, 4)
 
@@ -66,32 +71,44 @@ def _checked_open(data: bytes, formats: tuple[str, ...], limit: str,
     try:
         image = Image.open(io.BytesIO(data), formats=formats)  # reads the header only
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:  # the warning: under -W error
-        raise UploadError(f"This image is far too large; the limit is {limit}.") from err
+        raise UploadError(_("This image is far too large; the limit is {limit}.").format(limit=limit)) from err
     except Exception as err:
-        raise UploadError(f"This file is not a {' or '.join(formats)} image.") from err
+        raise UploadError(_("This file is not a {formats} image.").format(formats=_either(formats))) from err
     _refuse_size(image.width, image.height, too_big, limit)
     try:
         image.load()
     except Exception as err:
-        raise UploadError("This image is damaged or incomplete.") from err
+        raise UploadError(_("This image is damaged or incomplete.")) from err
     return image
 
 
 def _refuse_size(width: int, height: int, too_big: Callable[[int, int], bool], limit: str) -> None:
     if too_big(width, height):
-        raise UploadError(f"This image is {width}×{height} pixels; the limit is {limit}.")
+        # TRANSLATORS: {limit} is a size such as "4096×4096 pixels".
+        raise UploadError(_("This image is {width}×{height} pixels; the limit is {limit}.").format(
+            width=width, height=height, limit=limit))
 
 
 def _limit(max_pixels: int) -> str:
     side = math.isqrt(max_pixels)
-    return f"{side}×{side} pixels" if side * side == max_pixels else f"{max_pixels:,} pixels"
+    if side * side == max_pixels:
+        return _("{width}×{height} pixels").format(width=side, height=side)
+    return ngettext("{n} pixel", "{n} pixels", max_pixels).format(n=integer(max_pixels))
+
+
+def _either(formats: tuple[str, ...]) -> str:
+    """File formats as a sentence names them: "PNG", "PNG or JPEG"."""
+    if len(formats) == 1:
+        return formats[0]
+    # TRANSLATORS: a choice of file formats: {formats} is "PNG" or "PNG, GIF", {last} is "JPEG".
+    return _("{formats} or {last}").format(formats=", ".join(formats[:-1]), last=formats[-1])
 
 
 def _png_header(data: bytes) -> tuple[int, int, int, int] | None:
     """A PNG's width, height, bit depth and colour type from its IHDR chunk; None if it is no PNG."""
     if len(data) < 33 or not data.startswith(_SIGNATURE) or data[12:16] != b"IHDR":
         return None
-    length, _, width, height, depth, colour = struct.unpack(">I4sIIBB", data[8:26])
+    length, _chunk, width, height, depth, colour = struct.unpack(">I4sIIBB", data[8:26])
     return (width, height, depth, colour) if length == 13 and width > 0 and height > 0 else None
 
 

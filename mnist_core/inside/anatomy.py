@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from mnist_core.i18n import _, integer
 from mnist_core.models.inference import SIDE, forward, submodel
 
 Named = list[tuple[str, np.ndarray]]
@@ -53,7 +54,8 @@ def feature_maps(model: keras.Model, image: np.ndarray) -> Named:
 def _first_dense(model: keras.Model) -> layers.Dense:
     dense = next((layer for layer in model.layers if isinstance(layer, layers.Dense)), None)
     if dense is None or dense.get_weights()[0].shape[0] != SIDE * SIDE:
-        raise ValueError(f"{model.name} has no Dense layer that reads the 784 pixels directly.")
+        raise ValueError(_("{model} has no Dense layer that reads the {pixels} pixels directly.").format(
+            model=model.name, pixels=integer(SIDE * SIDE)))
     return dense
 
 
@@ -93,7 +95,7 @@ def journey(model: keras.Model, image: np.ndarray) -> list[Stage]:
     """Every layer that changes what the digit looks like to the model, in order, from one model call;
     the last stage is the softmax output. Padding, flattening, dropout and BatchNorm pass through unshown."""
     chosen = [(layer, kind) for layer in model.layers for cls, kind in _JOURNEY_KINDS if isinstance(layer, cls)]
-    outputs = forward(submodel(model, "journey", lambda: [layer.output for layer, _ in chosen]), image)
+    outputs = forward(submodel(model, "journey", lambda: [layer.output for layer, _kind in chosen]), image)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     stages = [Stage(layer.name, kind, out[0]) for (layer, kind), out in zip(chosen, outputs, strict=True)]
     return stages[:-1] + [Stage(stages[-1].name, "output", stages[-1].values)]

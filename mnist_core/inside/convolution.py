@@ -1,20 +1,23 @@
 """The arithmetic the Convolution page animates, in plain numpy so that a learner can read it.
 
 Cross-correlation exactly as Keras's Conv2D computes it (the kernel is not flipped), output sizes,
-"same" zero padding as TensorFlow places it, and pooling.
+"same" zero padding as TensorFlow places it, and pooling. The kernels' names are English keys, marked
+with N_ and translated where they are shown.
 """
 
 import numpy as np
 
+from mnist_core.i18n import N_, _
+
 CLASSIC_KERNELS: dict[str, np.ndarray] = {name: np.array(k, dtype=np.float32) for name, k in {
-    "Vertical edges (Sobel)": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
-    "Horizontal edges (Sobel)": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
-    "Outline (Laplacian)": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
-    "Blur (box)": np.full((3, 3), 1 / 9),
-    "Gaussian blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
-    "Sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
-    "Emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
-    "Identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    N_("Vertical edges (Sobel)"): [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    N_("Horizontal edges (Sobel)"): [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    N_("Outline (Laplacian)"): [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    N_("Blur (box)"): np.full((3, 3), 1 / 9),
+    N_("Gaussian blur"): np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
+    N_("Sharpen"): [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    N_("Emboss"): [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+    N_("Identity"): [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
 }.items()}
 
 
@@ -24,7 +27,7 @@ def output_size(n: int, k: int, stride: int = 1, padding: str = "valid") -> int:
         return -(-n // stride)
     if padding == "valid":
         return max(0, (n - k) // stride + 1)
-    raise ValueError(f"Padding must be 'valid' or 'same', not {padding!r}.")
+    raise ValueError(_("Padding must be 'valid' or 'same', not {padding!r}.").format(padding=padding))
 
 
 def padding_widths(n: int, k: int, stride: int, padding: str) -> tuple[int, int]:
@@ -73,5 +76,5 @@ def pool(image: np.ndarray, size: int = 2, mode: str = "max") -> np.ndarray:
 
 def window_origin(n: int, k: int, stride: int, padding: str, row: int, col: int) -> tuple[int, int]:
     """The image pixel under the top-left of the window that makes output (row, col); negative on padding."""
-    pad, _ = padding_widths(n, k, stride, padding)  # zeros above / left
+    pad = padding_widths(n, k, stride, padding)[0]  # zeros above / left
     return row * stride - pad, col * stride - pad

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from mnist_core.i18n import _
 from mnist_core.models.inference import forward, submodel
 
 
@@ -37,7 +38,7 @@ def _view(model: keras.Model) -> keras.Model:
     """A sub-model returning (last hidden features (N, D), probabilities (N, 10)) in one pass."""
     head = next((layer for layer in reversed(model.layers) if isinstance(layer, layers.Dense)), None)
     if head is None:
-        raise ValueError(f"{model.name} has no Dense output layer whose input could be mapped.")
+        raise ValueError(_("{model} has no Dense output layer whose input could be mapped.").format(model=model.name))
     return submodel(model, "map view", lambda: [head.input, model.outputs[0]])
 
 
@@ -76,7 +77,7 @@ def build_map(model: keras.Model, images: np.ndarray, labels: np.ndarray) -> Dig
 
 def place(digit_map: DigitMap, model: keras.Model, image: np.ndarray) -> tuple[float, float]:
     """Where one (28, 28) image lands on `digit_map`: the map's own projection of its features."""
-    feats, _ = features(model, image)
+    feats, _probs = features(model, image)
     x, y = (feats[0] - digit_map.mean) @ digit_map.components.T
     return float(x), float(y)
 

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from PIL import Image
 
+from mnist_core.i18n import N_, _, number
 from mnist_core.models.inference import forward
 from mnist_core.models.registry import display_name
 
@@ -42,12 +43,17 @@ def invariance_curve(models: dict[str, keras.Model], image: np.ndarray, digit: i
     return {name: forward(model, images)[:, digit] for name, model in models.items()}
 
 
-MOVES = {  # kind → (label, lowest, highest, step, untouched value, unit) for a page's slider
-    "shift_x": ("Shift right (pixels)", -6.0, 6.0, 1.0, 0.0, " px"),
-    "shift_y": ("Shift down (pixels)", -6.0, 6.0, 1.0, 0.0, " px"),
-    "rotate": ("Rotate anticlockwise (degrees)", -30.0, 30.0, 5.0, 0.0, "°"),
-    "scale": ("Scale (times)", 0.6, 1.3, 0.05, 1.0, "×"),
+MOVES = {  # kind → (label, marked N_, lowest, highest, step, untouched value, unit) for a page's slider
+    "shift_x": (N_("Shift right (pixels)"), -6.0, 6.0, 1.0, 0.0, " px"),
+    "shift_y": (N_("Shift down (pixels)"), -6.0, 6.0, 1.0, 0.0, " px"),
+    "rotate": (N_("Rotate anticlockwise (degrees)"), -30.0, 30.0, 5.0, 0.0, "°"),
+    "scale": (N_("Scale (times)"), 0.6, 1.3, 0.05, 1.0, "×"),
 }
+
+
+def amount(value: float, unit: str = "") -> str:
+    """A move as briefly as `:g` writes it (2 px, -2.5°, 0.85×), with the language's decimal sign."""
+    return number(value, len(f"{value:g}".partition(".")[2])) + unit
 
 
 def holds(values: np.ndarray, p: np.ndarray, rest: float) -> float:
@@ -68,14 +74,21 @@ def verdict(plain: dict[str, float], augmented: dict[str, float], dense: str, di
     """The conclusion the curves support: how far (`holds`) each model keeps reading `digit` when trained on
     plain digits and on moved copies, and whether the architecture, the data, both or neither helped.
     `dense` names the one model without convolutions; `unit` is the move's unit ("px", "°", "%")."""
-    ranges = lambda reach: ", ".join(f"{display_name(n)} ±{reach[n]:g}{unit}" for n in reach)  # noqa: E731
+    ranges = lambda reach: ", ".join(f"{display_name(n)} ±{amount(reach[n], unit)}" for n in reach)  # noqa: E731
     architecture = all(plain[n] > plain[dense] for n in plain if n != dense)
     data = augmented[dense] > plain[dense]
-    return (f"Each model keeps reading a {digit} (P ≥ 50 %) over — without augmentation: {ranges(plain)}; with "
-            f"augmentation: {ranges(augmented)}. "
-            + ("Trained alike on plain digits, every convolutional model goes further than the MLP: the "
-               "architecture helps. " if architecture else "Trained alike on plain digits, not every "
-               "convolutional model goes further than the MLP here: the architecture alone does not decide. ")
-            + (f"Trained on moved copies, the MLP goes ±{augmented[dense]:g}{unit} instead of ±{plain[dense]:g}"
-               f"{unit}: the data helps too." if data else "Moved copies in training did not take the MLP further "
-               "here."))
+    reaches = _("Each model keeps reading a {digit} (P ≥ 50 %) over — without augmentation: {plain}; with "
+                "augmentation: {augmented}.").format(digit=digit, plain=ranges(plain), augmented=ranges(augmented))
+    if architecture:
+        design = _("Trained alike on plain digits, every convolutional model goes further than the MLP: the "
+                   "architecture helps.")
+    else:
+        design = _("Trained alike on plain digits, not every convolutional model goes further than the MLP here: "
+                   "the architecture alone does not decide.")
+    if data:
+        # TRANSLATORS: {augmented} and {plain} are how far the MLP reads the moved digit, e.g. "5 px" and "2 px".
+        training = _("Trained on moved copies, the MLP goes ±{augmented} instead of ±{plain}: the data helps "
+                     "too.").format(augmented=amount(augmented[dense], unit), plain=amount(plain[dense], unit))
+    else:
+        training = _("Moved copies in training did not take the MLP further here.")
+    return " ".join([reaches, design, training])

@@ -12,6 +12,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from mnist_core.i18n import _
 from mnist_core.inside.convolution import padding_widths
 from mnist_core.models.inference import SIDE, forward, submodel
 
@@ -48,7 +49,8 @@ def _window(layer: layers.Layer) -> tuple[tuple[int, int], tuple[int, int], tupl
     """(kernel, stride, padding before) per axis of a sliding-window layer."""
     if isinstance(layer, layers.Conv2D):
         if tuple(layer.dilation_rate) != (1, 1):
-            raise ValueError(f"Layer {layer.name} is dilated; its field would have holes, which this view cannot draw.")
+            raise ValueError(_("Layer {layer} is dilated; its field would have holes, which this view cannot "
+                               "draw.").format(layer=layer.name))
         kernel = tuple(layer.kernel_size)
     else:
         kernel = tuple(layer.pool_size)
@@ -66,7 +68,8 @@ def _step(geometry: Geometry, layer: layers.Layer) -> Geometry:
     elif isinstance(layer, WINDOWS):
         kernel, stride, before = _window(layer)
     else:
-        raise ValueError(f"Layer {layer.name} ({type(layer).__name__}) does not keep a feature map's geometry.")
+        raise ValueError(_("Layer {layer} ({kind}) does not keep a feature map's geometry.").format(
+            layer=layer.name, kind=type(layer).__name__))
     return Geometry(jump=tuple(j * s for j, s in zip(geometry.jump, stride, strict=True)),
                     size=tuple(r + (k - 1) * j for r, k, j in zip(geometry.size, kernel, geometry.jump, strict=True)),
                     first=tuple(f - b * j for f, b, j in zip(geometry.first, before, geometry.jump, strict=True)))
@@ -79,7 +82,7 @@ def geometry(model: keras.Model, layer_name: str) -> Geometry:
         result = _step(result, layer)
         if layer.name == layer_name:
             return result
-    raise ValueError(f"{model.name} has no layer called {layer_name!r}.")
+    raise ValueError(_("{model} has no layer called {layer!r}.").format(model=model.name, layer=layer_name))
 
 
 def receptive_field(model: keras.Model, layer_name: str, row: int, col: int) -> Field:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import keras
 from keras import layers
 
+from mnist_core.i18n import N_, _
+
 INPUT_SHAPE = (28, 28, 1)
 
 
@@ -93,47 +95,48 @@ def build_modern_cnn(dropout: float = 0.0) -> keras.Model:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What the app says about a model, how to build it, and how pages draw it."""
+    """What the app says about a model (in English, marked N_: shown through `display_name` and `description`),
+    how to build it, and how pages draw it."""
 
     display_name: str
     description: str
     build: Callable[[float], keras.Model]
     colour: str               # one colour per model on every chart
     convolutional: bool       # has Conv2D layers: shown on the kernel and feature-map pages
-    preset: tuple[str, dict] | None = None  # a one-click Train page recipe: (name, TrainConfig settings)
+    preset: tuple[str, dict] | None = None  # a one-click Train page recipe: (name marked N_, TrainConfig settings)
 
 
 MODELS: dict[str, ModelSpec] = {
     "mlp": ModelSpec(
-        "MLP",
-        "A multilayer perceptron: every one of the 784 pixels connects to each of 512 hidden units, "
-        "which feed 10 outputs. It has no idea that neighbouring pixels belong together, so it must "
-        "learn each stroke at each position separately: many parameters, and easily fooled by a "
-        "digit that is shifted or drawn at another size.",
+        N_("MLP"),
+        N_("A multilayer perceptron: every one of the 784 pixels connects to each of 512 hidden units, "
+           "which feed 10 outputs. It has no idea that neighbouring pixels belong together, so it must "
+           "learn each stroke at each position separately: many parameters, and easily fooled by a "
+           "digit that is shifted or drawn at another size."),
         build_mlp, "#636EFA", convolutional=False),
     "cnn": ModelSpec(
-        "CNN",
-        "A convolutional network: three layers of small 3×3 filters slide over the image, so the same "
-        "stroke detector works everywhere, and max pooling halves the resolution twice so that later "
-        "layers see larger parts of the digit. A small dense head turns those features into ten "
-        "scores. Far fewer parameters than the MLP, and more accurate.",
+        N_("CNN"),
+        N_("A convolutional network: three layers of small 3×3 filters slide over the image, so the same "
+           "stroke detector works everywhere, and max pooling halves the resolution twice so that later "
+           "layers see larger parts of the digit. A small dense head turns those features into ten "
+           "scores. Far fewer parameters than the MLP, and more accurate."),
         build_cnn, "#EF553B", convolutional=True,
-        preset=("Reach 99 %", dict(epochs=2, batch_size=256, learning_rate=1e-2))),
+        preset=(N_("Reach 99 %"), dict(epochs=2, batch_size=256, learning_rate=1e-2))),
     "lenet5": ModelSpec(
-        "LeNet-5",
-        "Yann LeCun's 1998 network that read bank cheques: the image is padded to 32×32, then two "
-        "rounds of 5×5 convolution and pooling (6, then 16 feature maps) and a 5×5 convolution to "
-        "120 units, followed by dense layers of 84 and 10. The ancestor of every modern vision "
-        "model, and still hard to beat on MNIST for its size.",
+        N_("LeNet-5"),
+        N_("Yann LeCun's 1998 network that read bank cheques: the image is padded to 32×32, then two "
+           "rounds of 5×5 convolution and pooling (6, then 16 feature maps) and a 5×5 convolution to "
+           "120 units, followed by dense layers of 84 and 10. The ancestor of every modern vision "
+           "model, and still hard to beat on MNIST for its size."),
         build_lenet5, "#00CC96", convolutional=True,
-        preset=("Quick look", dict(epochs=3, train_size=10_000, batch_size=64, learning_rate=3e-3))),
+        preset=(N_("Quick look"), dict(epochs=3, train_size=10_000, batch_size=64, learning_rate=3e-3))),
     "modern_cnn": ModelSpec(
-        "Modern CNN",
-        "What 25 years of practice added to LeNet-5: stacks of small 3×3 convolutions, each followed "
-        "by batch normalisation, which rescales every layer's outputs to a steady range so that a "
-        "deeper network trains quickly and reliably at a high learning rate; and augmentation, "
-        "training on randomly shifted, rotated and zoomed copies of the digits, so that the network "
-        "learns the digit and not where or how large it was drawn.",
+        N_("Modern CNN"),
+        N_("What 25 years of practice added to LeNet-5: stacks of small 3×3 convolutions, each followed "
+           "by batch normalisation, which rescales every layer's outputs to a steady range so that a "
+           "deeper network trains quickly and reliably at a high learning rate; and augmentation, "
+           "training on randomly shifted, rotated and zoomed copies of the digits, so that the network "
+           "learns the digit and not where or how large it was drawn."),
         build_modern_cnn, "#FFA15A", convolutional=True),
 }
 DEFAULT_MODEL = "lenet5"  # what a fresh TrainConfig and the Train page start with
@@ -149,8 +152,13 @@ def build_model(name: str, dropout: float = 0.0) -> keras.Model:
 
 
 def display_name(name: str) -> str:
-    """The registry's display name; any other key (`YOURS`) is the visitor's own model."""
-    return MODELS[name].display_name if name in MODELS else "Your model"
+    """The registry's display name in the visitor's language; any other key (`YOURS`) is the visitor's own model."""
+    return _(MODELS[name].display_name) if name in MODELS else _("Your model")
+
+
+def description(name: str) -> str:
+    """What a registry model is, in a few sentences in the visitor's language."""
+    return _(MODELS[name].description)
 
 
 def colour(name: str) -> str:

@@ -6,6 +6,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from mnist_core import i18n
+from mnist_core.i18n import _
 from mnist_core.models.inference import SIDE, forward
 from mnist_core.models.registry import MODELS
 from mnist_core.paths import MODELS_DIR
@@ -26,12 +28,14 @@ def rebuild_command(name: str) -> str:
 def load_model_file(path: Path, name: str | None = None) -> keras.Model:
     """Load a .keras file in safe mode; any failure becomes one sentence naming the file."""
     if not path.is_file():
-        raise ShippedModelError(f"{path} is missing; rebuild it with `{rebuild_command(name or path.stem)}`.")
+        raise ShippedModelError(_("{path} is missing; rebuild it with `{command}`.").format(
+            path=path, command=rebuild_command(name or path.stem)))
     try:
         return keras.saving.load_model(path, safe_mode=True)
     except Exception as err:
-        raise ShippedModelError(f"{path} could not be loaded ({type(err).__name__}: {err}); rebuild it "
-                                f"with `{rebuild_command(name or path.stem)}`.") from err
+        # TRANSLATORS: {error} is Python's own message, such as "ValueError: bad file".
+        raise ShippedModelError(_("{path} could not be loaded ({error}); rebuild it with `{command}`.").format(
+            path=path, error=f"{type(err).__name__}: {err}", command=rebuild_command(name or path.stem))) from err
 
 
 def load_shipped_models(directory: Path | None = None) -> dict[str, keras.Model]:
@@ -70,5 +74,7 @@ def consensus(probabilities: dict[str, np.ndarray]) -> np.ndarray:
 
 def percent(p: float) -> str:
     """A probability with one decimal, without rounding a near-certainty up to a flat 100.0 % (or a
-    doubt down to 0.0 %), which a class would read as certainty."""
-    return ">99.9%" if p > 0.999 else "<0.1%" if p < 0.0005 else f"{p:.1%}"
+    doubt down to 0.0 %), which a class would read as certainty. Written the visitor's language's way."""
+    if p > 0.999:
+        return ">" + i18n.percent(0.999, 1)
+    return "<" + i18n.percent(0.001, 1) if p < 0.0005 else i18n.percent(p, 1)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from mnist_core.i18n import _
 from mnist_core.inside.digit_map import DigitMap
 from mnist_core.inside.fooling import FoolResult
 from mnist_core.inside.receptive_field import Field
@@ -31,33 +32,40 @@ def digit_map_figure(digit_map: DigitMap, star: tuple[float, float] | None, show
         traces.append(go.Scattergl(
             x=digit_map.coords[idx, 0], y=digit_map.coords[idx, 1], mode="markers", name=str(digit),
             marker=dict(size=4, color=DIGIT_COLOURS[digit], opacity=0.6), unselected=dict(marker=dict(opacity=0.3)),
-            customdata=idx, text=[f"read as {p}" for p in digit_map.predictions[idx]],
-            hovertemplate=f"test digit #%{{customdata}}: a {digit}, %{{text}}<extra></extra>"))
+            customdata=idx, text=digit_map.predictions[idx].astype(str),
+            # TRANSLATORS: {index} is the test digit's number, {digit} its true label, {reading} the model's answer.
+            hovertemplate=_("test digit #{index}: a {digit}, read as {reading}").format(
+                index="%{customdata}", digit=digit, reading="%{text}") + "<extra></extra>"))
     if show_misread:
         wrong = digit_map.misread
         traces.append(go.Scattergl(
-            x=digit_map.coords[wrong, 0], y=digit_map.coords[wrong, 1], mode="markers", name="misread",
+            x=digit_map.coords[wrong, 0], y=digit_map.coords[wrong, 1], mode="markers", name=_("misread"),
             marker=dict(size=7, symbol="x-thin-open", color="black", opacity=0.7, line=dict(width=1)),
-            customdata=wrong, text=[f"a {t}, misread as {p}" for t, p in
-                                    zip(digit_map.labels[wrong], digit_map.predictions[wrong], strict=True)],
-            hovertemplate="test digit #%{customdata}: %{text}<extra></extra>"))
+            customdata=wrong, text=[_("test digit #{index}: a {digit}, misread as {reading}").format(
+                index=i, digit=t, reading=p) for i, t, p in
+                zip(wrong, digit_map.labels[wrong], digit_map.predictions[wrong], strict=True)],
+            hovertemplate="%{text}<extra></extra>"))
     if star is not None:
         traces.append(go.Scattergl(  # WebGL draws above SVG: a plain Scatter star would hide under the dots
-            x=[star[0]], y=[star[1]], mode="markers", name="your drawing",
+            x=[star[0]], y=[star[1]], mode="markers", name=_("your drawing"),
             marker=dict(size=26, symbol="star", color="gold", line=dict(width=2, color="black")),
             unselected=dict(marker=dict(opacity=1)),
-            hovertemplate="your drawing<extra></extra>"))
+            hovertemplate=_("your drawing") + "<extra></extra>"))
     fig = go.Figure(traces)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), dragmode="pan",
-                      legend=dict(title="true label", itemsizing="constant"),
-                      xaxis=dict(title="1st direction", zeroline=False),
-                      yaxis=dict(title="2nd direction", zeroline=False, scaleanchor="x"))
+                      legend=dict(title=_("true label"), itemsizing="constant"),
+                      xaxis=dict(title=_("1st direction"), zeroline=False),
+                      yaxis=dict(title=_("2nd direction"), zeroline=False, scaleanchor="x"))
     return fig
 
 
+def _pixel_hover() -> str:
+    """A pixel's hover text: its row, column and value, filled in by Plotly."""
+    return _("row {row}, col {col}: {value}").format(row="%{y}", col="%{x}", value="%{z:.2f}") + "<extra></extra>"
+
+
 def _panel(fig: go.Figure, z: np.ndarray, col: int) -> None:
-    fig.add_trace(go.Heatmap(z=z, **INK, showscale=False,
-                             hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"), row=1, col=col)
+    fig.add_trace(go.Heatmap(z=z, **INK, showscale=False, hovertemplate=_pixel_hover()), row=1, col=col)
 
 
 def _marks(fig: go.Figure, result: FoolResult, col: int) -> None:
@@ -65,9 +73,10 @@ def _marks(fig: go.Figure, result: FoolResult, col: int) -> None:
     for colour, added in ((ADDED, True), (REMOVED, False)):
         rows = [r for r, c in result.pixels if (result.changed[r, c] > result.original[r, c]) == added]
         cols = [c for r, c in result.pixels if (result.changed[r, c] > result.original[r, c]) == added]
-        fig.add_trace(go.Scatter(x=cols, y=rows, mode="markers", name="added ink" if added else "erased ink",
+        fig.add_trace(go.Scatter(x=cols, y=rows, mode="markers", name=_("added ink") if added else _("erased ink"),
                                  marker=dict(symbol="square-open", size=9, color=colour, line=dict(width=2)),
-                                 hovertemplate="row %{y}, col %{x}<extra></extra>"), row=1, col=col)
+                                 hovertemplate=_("row {row}, col {col}").format(row="%{y}", col="%{x}")
+                                 + "<extra></extra>"), row=1, col=col)
 
 
 def fooled_figure(result: FoolResult, titles: tuple[str, str, str], height: int = 300) -> go.Figure:
@@ -77,6 +86,7 @@ def fooled_figure(result: FoolResult, titles: tuple[str, str, str], height: int 
     _panel(fig, result.original, 2)
     _marks(fig, result, 2)
     _panel(fig, result.changed, 3)
+    fig.update_annotations(font=dict(size=11))  # three titles side by side still fit a phone's width
     return _square(fig, height)
 
 
@@ -91,8 +101,7 @@ def _square(fig: go.Figure, height: int) -> go.Figure:
 
 def field_figure(image: np.ndarray, field: Field, title: str, height: int = 320) -> go.Figure:
     """The learner's digit with the unit's receptive field outlined."""
-    fig = go.Figure(go.Heatmap(z=image, **INK, showscale=False,
-                               hovertemplate="row %{y}, col %{x}: %{z:.2f}<extra></extra>"))
+    fig = go.Figure(go.Heatmap(z=image, **INK, showscale=False, hovertemplate=_pixel_hover()))
     fig.add_shape(type="rect", x0=field.left - 0.5, x1=field.right + 0.5, y0=field.top - 0.5,
                   y1=field.bottom + 0.5, line=dict(color=FIELD, width=3))
     fig.update_layout(title=dict(text=title, font=dict(size=14)))

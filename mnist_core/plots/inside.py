@@ -2,29 +2,40 @@
 invariance curves and saliency overlays. Arrays in, `go.Figure` out; no Streamlit here.
 
 Signed values (kernels, weights, convolution outputs) use a diverging scale centred on 0, so that
-white always means "no effect", red "against" and blue "for".
+white always means "no effect", red "against" and blue "for". Titles, axis titles and hover texts are in the
+visitor's language; Plotly fills in the %{...} fields of a hover text.
 """
 
 import math
 
 import numpy as np
 import plotly.graph_objects as go
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from mnist_core.i18n import N_, _, current
 from mnist_core.models.registry import colour, display_name
 
 DIVERGING = dict(colorscale="RdBu", zmid=0)
 INK = dict(colorscale="gray", zmin=0, zmax=1)
 DASHES = ["solid", "dash", "dashdot", "longdash"]
-HOVER = "row %{y}, col %{x}: %{z:.3f}<extra></extra>"
+# TRANSLATORS: hover text over a pixel of a figure: keep %{y} (its row), %{x} (its column) and %{z:.3f} (its value).
+HOVER = N_("row %{y}, col %{x}: %{z:.3f}")
+NO_TRACE_NAME = "<extra></extra>"  # Plotly would add the trace's name beside the hover text
 TITLE_PX = 26  # height kept above each row of tiles for its titles
 # Transparent where nothing mattered, then yellow → red, so the digit stays visible underneath.
 HEAT = [[0, "rgba(255,255,0,0)"], [0.25, "rgba(255,220,0,0.35)"], [1, "rgba(255,0,0,0.85)"]]
 
 
+def _separators() -> str:
+    """Plotly's decimal and thousands marks for the numbers it writes, as the visitor's language writes them: ".," in
+    English, ",." in German and Spanish."""
+    return get_decimal_symbol(current()) + get_group_symbol(current())
+
+
 def _frame(fig: go.Figure, height: int, title: str = "") -> go.Figure:
     """Square pixels, row 0 at the top, no axes; every subplot keeps its own aspect."""
     top = 5 if not title else 55 if "<br>" in title else 30  # a two-line title needs room
-    fig.update_layout(height=height, margin=dict(l=5, r=5, t=top, b=5),
+    fig.update_layout(height=height, margin=dict(l=5, r=5, t=top, b=5), separators=_separators(),
                       title=dict(text=title, font=dict(size=14)))
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed")
@@ -35,7 +46,7 @@ def _frame(fig: go.Figure, height: int, title: str = "") -> go.Figure:
 def heatmap(z: np.ndarray, title: str = "", height: int = 280, diverging: bool = False) -> go.Figure:
     """One (H, W) array as a heatmap: ink in grey on black, or signed values on a scale centred on 0."""
     colours = DIVERGING if diverging else INK
-    trace = go.Heatmap(z=z, **colours, showscale=diverging, hovertemplate=HOVER,
+    trace = go.Heatmap(z=z, **colours, showscale=diverging, hovertemplate=_(HOVER) + NO_TRACE_NAME,
                        colorbar=dict(thickness=10, len=0.8))
     return _frame(go.Figure(trace), height, title)
 
@@ -64,16 +75,16 @@ def _tiles(traces: list[go.Heatmap], titles: list[str], cols: int, height: int) 
                                                 autorange="reversed", scaleanchor=x)
         annotations.append(dict(text=title, xref=f"{x} domain", x=0.5, yref=y, y=-0.5, yanchor="bottom",
                                 showarrow=False, font=dict(size=10)))
-    return go.Figure(traces, layout=dict(**layout, annotations=annotations, height=height,
+    return go.Figure(traces, layout=dict(**layout, annotations=annotations, height=height, separators=_separators(),
                                          margin=dict(l=5, r=5, t=5, b=5)))
 
 
 def dot_product(patch: np.ndarray, kernel: np.ndarray, height: int = 230) -> go.Figure:
     """The input patch, the kernel and their element-wise products, each cell labelled with its value."""
-    panels = {"input patch": (patch, INK), "× kernel": (kernel, DIVERGING),
-              "= products": (patch * kernel, DIVERGING)}
+    panels = {_("input patch"): (patch, INK), _("× kernel"): (kernel, DIVERGING),
+              _("= products"): (patch * kernel, DIVERGING)}
     traces = [go.Heatmap(z=z, **colours, showscale=False, texttemplate="%{z:.1f}", textfont=dict(size=11),
-                         hovertemplate=HOVER) for z, colours in panels.values()]
+                         hovertemplate=_(HOVER) + NO_TRACE_NAME) for z, colours in panels.values()]
     return _tiles(traces, list(panels), cols=3, height=height)
 
 
@@ -109,11 +120,14 @@ def _mosaic(maps: np.ndarray, titles: list[str], cols: int, cell: int, hover: bo
         where[top:top + h, left:left + w, 2] = np.arange(w)[None, :]
         annotations.append(dict(text=title, x=left + (w - 1) / 2, y=top - 0.5, yanchor="bottom",
                                 showarrow=False, font=dict(size=10)))
+    # TRANSLATORS: hover text over a pixel of one tile: %{customdata[0]} is the tile's title, then its row, column
+    # and value; keep every %{...} as it is.
+    where_text = _("%{customdata[0]}<br>row %{customdata[1]}, col %{customdata[2]}: %{z:.3f}") + NO_TRACE_NAME
     trace = go.Heatmap(z=z, hoverongaps=False, **colours,
-                       **(dict(customdata=where, hovertemplate="%{customdata[0]}<br>row %{customdata[1]}, col "
-                               "%{customdata[2]}: %{z:.3f}<extra></extra>") if hover else dict(hoverinfo="skip")))
+                       **(dict(customdata=where, hovertemplate=where_text) if hover else dict(hoverinfo="skip")))
     fig = go.Figure(trace, layout=dict(annotations=annotations, height=rows * (cell + TITLE_PX) + 10,
-                                       margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="rgba(0,0,0,0)"))
+                                       margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="rgba(0,0,0,0)",
+                                       separators=_separators()))
     fig.update_xaxes(visible=False, constrain="domain", range=[-0.5, z.shape[1] - 0.5])
     fig.update_yaxes(visible=False, range=[z.shape[0] - 0.5, -0.5], scaleanchor="x")
     return fig
@@ -127,10 +141,12 @@ def kernel_map_pairs(kernels: np.ndarray, maps: np.ndarray, titles: list[tuple[s
     Kernels share a diverging scale centred on 0 (blue for, red against), maps a scale from 0 up, so
     that every kernel compares with every other kernel and every map with every map.
     """
-    traces, names = [], []
+    traces, names, pixel = [], [], "<br>" + _(HOVER) + NO_TRACE_NAME
     for kernel, fmap, title in zip(kernels, maps, titles, strict=True):
-        traces += [go.Heatmap(z=kernel, coloraxis="coloraxis2", hovertemplate=f"kernel {title[0]}<br>{HOVER}"),
-                   go.Heatmap(z=fmap, coloraxis="coloraxis", hovertemplate=f"map {title[0]}<br>{HOVER}")]
+        # TRANSLATORS: first line of the hover text over a kernel and over its feature map; {title} is like "#3".
+        kernel_hover, map_hover = _("kernel {title}").format(title=title[0]), _("map {title}").format(title=title[0])
+        traces += [go.Heatmap(z=kernel, coloraxis="coloraxis2", hovertemplate=kernel_hover + pixel),
+                   go.Heatmap(z=fmap, coloraxis="coloraxis", hovertemplate=map_hover + pixel)]
         names += title  # the kernel's title, then the map's
     fig = _tiles(traces, names, cols, height=math.ceil(len(traces) / cols) * (cell + TITLE_PX) + 10)
     top = float(np.abs(kernels).max()) or 1.0
@@ -154,6 +170,7 @@ def invariance_chart(values: np.ndarray, curves: dict[str, np.ndarray], axis_tit
     fig.add_hline(0.5, line=dict(dash="dot", color="grey"), annotation_text="50 %")
     fig.add_vline(current, line=dict(color="black", width=1))
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.15),
+                      separators=_separators(),
                       xaxis_title=axis_title, yaxis=dict(title=f"P({digit})", range=[0, 1.02],
                                                          tickformat=".0%"))
     return fig
@@ -165,14 +182,17 @@ def saliency_overlay(image: np.ndarray, heat: np.ndarray, title: str, height: in
     fig = go.Figure([
         go.Heatmap(z=image, **INK, showscale=False, hoverinfo="skip"),
         go.Heatmap(z=heat, colorscale=HEAT, zmin=0, zmax=1, showscale=False,
-                   hovertemplate="row %{y}, col %{x}: P falls by %{z:.1%} on average<extra></extra>"),
+                   # TRANSLATORS: hover text: keep %{y} (row), %{x} (column) and %{z:.1%} (how much P falls).
+                   hovertemplate=_("row %{y}, col %{x}: P falls by %{z:.1%} on average") + NO_TRACE_NAME),
     ])
     return _frame(fig, height, title)
 
 
 def activation_bars(values: np.ndarray, title: str, height: int = 180) -> go.Figure:
     """A dense layer's units as bars, one per unit, in the layer's own order (after its ReLU)."""
-    fig = go.Figure(go.Bar(y=values, marker_color="#636EFA", hovertemplate="unit %{x}: %{y:.2f}<extra></extra>"))
+    # TRANSLATORS: hover text over one unit's bar: keep %{x} (the unit's number) and %{y:.2f} (its value).
+    bars = go.Bar(y=values, marker_color="#636EFA", hovertemplate=_("unit %{x}: %{y:.2f}") + NO_TRACE_NAME)
+    fig = go.Figure(bars)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), title=dict(text=title, font=dict(size=14)),
-                      xaxis=dict(title="unit"), bargap=0)
+                      xaxis=dict(title=_("unit")), bargap=0, separators=_separators())
     return fig

@@ -12,11 +12,14 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 from PIL import Image
 from plotly.colors import qualitative, sequential, unlabel_rgb
 
+from mnist_core.i18n import N_, _, integer, ngettext, percent
+from mnist_core.training.config import short
 from mnist_core.training.run import Progress
 
 # Plotly's RdBu (what `inside_figures.DIVERGING` names): its first colour is the most negative value.
@@ -67,6 +70,7 @@ def png(picture: np.ndarray) -> bytes:
 # second. Plotly re-laid out its two panels on every poll, a fifth of a core in the browser (bench/RESULTS.md).
 LINE = qualitative.Plotly[0]  # the run's colour in the comparison chart (figures.training_curves) once it has ended
 INK_TEXT, GRID = "#31333F", "#e6e6ee"
+TITLES = {"loss": N_("loss"), "accuracy": N_("accuracy")}  # each panel's Progress field → its title
 
 
 def curves_svg(history: Sequence[Progress], width: int = 820, height: int = 300, font_px: int = 13) -> str:
@@ -79,31 +83,35 @@ def curves_svg(history: Sequence[Progress], width: int = 820, height: int = 300,
     panel_h = height - margin["top"] - margin["bottom"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
              f'font-family="sans-serif" font-size="{font_px}" fill="{INK_TEXT}">',
-             f"<title>Loss and accuracy after {last.step} of {last.total_steps} batches</title>"]
+             "<title>{}</title>".format(escape(ngettext(
+                 "Loss and accuracy after {step} of {steps} batch", "Loss and accuracy after {step} of {steps} batches",
+                 last.total_steps).format(step=integer(last.step), steps=integer(last.total_steps))))]
     for i, (metric, log) in enumerate((("loss", True), ("accuracy", False))):
         left = margin["left"] + i * (panel_w + between)
         train = [(p.step, getattr(p, metric)) for p in history]
         val = [(p.step, getattr(p, f"val_{metric}")) for p in history if getattr(p, f"val_{metric}") is not None]
         low, high = log_range([v for _, v in train + val]) if log else (0.0, 1.0)
         axis = _Axis(left, margin["top"], panel_w, panel_h, last.total_steps, low, high, log)
-        parts += axis.draw(metric, font_px)
+        parts += axis.draw(escape(_(TITLES[metric])), font_px)
         parts.append(_polyline(axis, train, f'stroke="{LINE}" stroke-width="2.5"'))
         if val:
             parts.append(_polyline(axis, val, f'stroke="{LINE}" stroke-width="2" stroke-dasharray="3 4"'))
             parts += [f'<circle cx="{axis.x(s):.1f}" cy="{axis.y(v):.1f}" r="{font_px * 0.35:.1f}" fill="{LINE}"/>'
                       for s, v in val]
-    y = height - 0.6 * font_px
-    parts += [f'<line x1="{margin["left"]}" x2="{margin["left"] + 2 * font_px}" y1="{y - font_px / 3:.1f}" '
-              f'y2="{y - font_px / 3:.1f}" stroke="{LINE}" stroke-width="2.5"/>',
-              f'<text x="{margin["left"] + 2.5 * font_px}" y="{y:.1f}">training (each batch, smoothed)</text>',
-              f'<line x1="{margin["left"] + 19 * font_px}" x2="{margin["left"] + 21 * font_px}" '
-              f'y1="{y - font_px / 3:.1f}" y2="{y - font_px / 3:.1f}" stroke="{LINE}" stroke-width="2" '
-              f'stroke-dasharray="3 4"/>',
-              f'<circle cx="{margin["left"] + 20 * font_px}" cy="{y - font_px / 3:.1f}" r="{font_px * 0.35:.1f}" '
-              f'fill="{LINE}"/>',
-              f'<text x="{margin["left"] + 21.5 * font_px}" y="{y:.1f}">validation (end of each epoch)</text>',
-              "</svg>"]
-    return "".join(parts)
+    return "".join(parts + _legend(margin["left"], height - 0.6 * font_px, font_px) + ["</svg>"])
+
+
+def _legend(left: float, y: float, font_px: int) -> list[str]:
+    """Under the panels: the training line, then the validation dots, placed after the first's words."""
+    training, validation = _("training (each batch, smoothed)"), _("validation (end of each epoch)")
+    second = left + max(19.0, 3.0 + 0.5 * len(training)) * font_px  # half an em a letter: sans-serif's average
+    return [f'<line x1="{left}" x2="{left + 2 * font_px}" y1="{y - font_px / 3:.1f}" '
+            f'y2="{y - font_px / 3:.1f}" stroke="{LINE}" stroke-width="2.5"/>',
+            f'<text x="{left + 2.5 * font_px}" y="{y:.1f}">{escape(training)}</text>',
+            f'<line x1="{second}" x2="{second + 2 * font_px}" y1="{y - font_px / 3:.1f}" y2="{y - font_px / 3:.1f}" '
+            f'stroke="{LINE}" stroke-width="2" stroke-dasharray="3 4"/>',
+            f'<circle cx="{second + font_px}" cy="{y - font_px / 3:.1f}" r="{font_px * 0.35:.1f}" fill="{LINE}"/>',
+            f'<text x="{second + 2.5 * font_px}" y="{y:.1f}">{escape(validation)}</text>']
 
 
 @dataclass(frozen=True)
@@ -130,20 +138,21 @@ class _Axis:
     def draw(self, title: str, font_px: int) -> list[str]:
         """Frame, grid, ticks, tick labels, the panel's title and the x axis's."""
         right, bottom = self.left + self.width, self.top + self.height
+        across = escape(_("batches"))
         out = [f'<text x="{self.left + self.width / 2:.1f}" y="{self.top - 0.6 * font_px:.1f}" '
                f'text-anchor="middle" font-weight="600">{title}</text>',
                f'<text x="{self.left + self.width / 2:.1f}" y="{bottom + 2.6 * font_px:.1f}" '
-               'text-anchor="middle">batches</text>']
+               f'text-anchor="middle">{across}</text>']
         for value in log_ticks(self.low, self.high) if self.log else [0, 0.2, 0.4, 0.6, 0.8, 1.0]:
             y = self.y(value)
-            label = f"{value:g}" if self.log else f"{value:.0%}"
+            label = short(value) if self.log else percent(value, 0)
             out += [f'<line x1="{self.left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>',
                     f'<text x="{self.left - 0.4 * font_px:.1f}" y="{y + font_px / 3:.1f}" '
                     f'text-anchor="end">{label}</text>']
         for step in _steps_ticks(self.steps):
             x = self.x(step)
             out += [f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{self.top:.1f}" y2="{bottom:.1f}" stroke="{GRID}"/>',
-                    f'<text x="{x:.1f}" y="{bottom + 1.2 * font_px:.1f}" text-anchor="middle">{step:,}</text>']
+                    f'<text x="{x:.1f}" y="{bottom + 1.2 * font_px:.1f}" text-anchor="middle">{integer(step)}</text>']
         out.append(f'<rect x="{self.left:.1f}" y="{self.top:.1f}" width="{self.width:.1f}" height="{self.height:.1f}" '
                    'fill="none" stroke="#9a9aa6"/>')
         return out

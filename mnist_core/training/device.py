@@ -6,14 +6,18 @@ from pathlib import Path
 
 import keras
 
+from mnist_core.i18n import N_, _
+from mnist_core.training.run import Sentence
 
-def training_device() -> str:
-    """E.g. "GPU: NVIDIA H100 (tensorflow)" or "CPU (tensorflow, no GPU visible)"."""
+
+def training_device() -> Sentence:
+    """E.g. "GPU: NVIDIA H100 (tensorflow)" or "CPU (tensorflow, no GPU visible)", which `said` translates."""
     backend = keras.backend.backend()
     names = _gpu_names(backend)
     if names:
-        return f"GPU: {', '.join(names)} ({backend})"
-    return f"CPU ({backend}, no GPU visible)"
+        # TRANSLATORS: {names} are the GPUs' names, {backend} Keras's backend, such as tensorflow.
+        return Sentence(N_("GPU: {names} ({backend})"), names=", ".join(names), backend=backend)
+    return Sentence(N_("CPU ({backend}, no GPU visible)"), backend=backend)
 
 
 def _gpu_names(backend: str) -> list[str]:
@@ -60,7 +64,8 @@ def chosen_devices() -> list[str]:
     devices = [_one_of(name.strip(), present) for name in named.split(",")]
     twice = sorted({d for d in devices if devices.count(d) > 1})
     if twice:
-        raise ValueError(f"The server setting MNIST_LAB_DEVICES names {_short(twice[0])} more than once.")
+        raise ValueError(_("The server setting MNIST_LAB_DEVICES names {device} more than once.").format(
+            device=_short(twice[0])))
     return devices
 
 
@@ -75,8 +80,8 @@ def _one_of(name: str, present: list[str]) -> str:
     wanted = spec and spec.device_type and f"/device:{spec.device_type.upper()}:{spec.device_index or 0}"
     if not wanted or wanted not in present:
         have = ", ".join(_short(p) for p in present)
-        raise ValueError(f"The server setting MNIST_LAB_DEVICES names {name!r}, which this machine does not "
-                         f"have (it has {have}).")
+        raise ValueError(_("The server setting MNIST_LAB_DEVICES names {device}, which this machine does not have "
+                           "(it has {devices}).").format(device=repr(name), devices=have))
     return wanted
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import keras
 
+from mnist_core.i18n import _
 from mnist_core.training.run import Progress
 
 PROGRESS_FIELDS = tuple(f.name for f in dataclasses.fields(Progress))
@@ -52,7 +53,7 @@ def history_csv(history: Sequence[Progress]) -> str:
 def tensorboard_zip(history: Sequence[Progress], run_name: str = "run") -> bytes:
     """A zip of TensorBoard logs: `run_name/train` (loss, accuracy by step) and `run_name/validation`."""
     if not run_name or run_name in (".", "..") or Path(run_name).name != run_name or "\\" in run_name:
-        raise ValueError(f"The run name must be one plain folder name, not {run_name!r}.")
+        raise ValueError(_("The run name must be one plain folder name, not {name}.").format(name=repr(run_name)))
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         _write_scalars(root / run_name / "train", history, TRAIN_SCALARS)
@@ -78,7 +79,7 @@ def _write_scalars(folder: Path, history: Sequence[Progress], scalars: tuple[tup
     try:
         import tensorflow as tf  # only here: the rest of the core also runs on the JAX or torch backend
     except ImportError as exc:
-        raise RuntimeError("TensorBoard logs need TensorFlow, which is not installed here.") from exc
+        raise RuntimeError(_("TensorBoard logs need TensorFlow, which is not installed here.")) from exc
     from tensorflow.core.framework import summary_pb2
 
     # What tensorboard.summary.scalar attaches; tf.summary.scalar itself needs the tensorboard package.

@@ -18,10 +18,13 @@ and holds no slot; `_settle` alone marks that. Every property is safe to read fr
 
 import threading
 import time
+from collections.abc import Callable
+from contextvars import copy_context
 from dataclasses import dataclass
 
 import keras
 
+from mnist_core.i18n import N_, SOURCE, _, integer, ngettext, use
 from mnist_core.models.registry import display_name
 from mnist_core.training.config import TrainConfig
 from mnist_core.training.glimpse import Glimpse
@@ -84,8 +87,16 @@ class Run:
 
     @property
     def label(self) -> str:
+        """The run's name in English: also its id on the page, which widgets keep whatever the language."""
+        return in_english(self.name)
+
+    def name(self) -> str:
+        """The run's name in the reader's language, e.g. "Run 2: CNN, 3 ep, 10,000 images"."""
         c = self.config
-        return f"Run {self.number}: {display_name(c.model)}, {c.epochs} ep, {c.train_images:,} images"
+        # TRANSLATORS: "ep" abbreviates epochs; {model} is a network's name such as "CNN".
+        return ngettext("Run {number}: {model}, {epochs} ep, {images} image",
+                        "Run {number}: {model}, {epochs} ep, {images} images", c.train_images).format(
+            number=self.number, model=display_name(c.model), epochs=c.epochs, images=integer(c.train_images))
 
     status = property(lambda self: self._status, doc="one of STATUSES")
     ended = property(lambda self: self._status not in ("queued", "running"), doc="finished, stopped or failed")
@@ -209,8 +220,55 @@ class Run:
             self._done.set()
 
 
-def failure_sentence(exc: BaseException) -> str:
-    """What the page says about a run that raised `exc`: its type and the first line of its message."""
+def in_english(say: Callable[[], str]) -> str:
+    """What `say` returns in English, whatever language this thread speaks."""
+    def english() -> str:
+        use(SOURCE)
+        return say()
+    return copy_context().run(english)
+
+
+class Sentence(str):
+    """A sentence made where nobody's language is known (a run's thread, the reaper, a training process) or
+    for another reader (the teacher stopping a student's run): English as a str, for logs and comparisons,
+    and said again in the reader's language by `said`. `template` is marked with N_; `values` fill its
+    placeholders (see `_written`)."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values) -> "Sentence":
+        sentence = super().__new__(cls, in_english(lambda: _fill(template, values)))
+        sentence.template, sentence.values = template, values
+        return sentence
+
+    def __getnewargs_ex__(self) -> tuple[tuple, dict]:  # pickled by a training process for its parent
+        return (self.template,), self.values
+
+    def said(self) -> str:
+        return _fill(self.template, self.values)
+
+
+def _fill(template: str, values: dict) -> str:
+    return _(template).format(**{name: _written(value) for name, value in values.items()})
+
+
+def _written(value: "int | str | Callable[[], str]") -> str:
+    """A whole number, a sentence, or a picklable callable (`functools.partial(minutes, 2)`) in the reader's words."""
+    if isinstance(value, int):
+        return integer(value)
+    return value() if callable(value) else said(value)
+
+
+def said(text: str) -> str:
+    """`text` in the reader's language if it is a Sentence; any other str as it is."""
+    return text.said() if isinstance(text, Sentence) else text
+
+
+def failure_sentence(exc: BaseException) -> Sentence:
+    """What the page says about a run that raised `exc`: its type and the first line of its message (in the
+    language it was raised in: English where no visitor's language is known)."""
     lines = str(exc).strip().splitlines()
-    detail = lines[0].rstrip(".") if lines else "no details"
-    return f"Training failed ({type(exc).__name__}): {detail}."
+    detail = lines[0].rstrip(".") if lines else Sentence(N_("no details"))
+    # TRANSLATORS: {kind} is a Python exception's name, {detail} its message (often in English).
+    return Sentence(N_("Training failed ({kind}): {detail}."), kind=type(exc).__name__, detail=detail)

@@ -16,11 +16,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 
+from mnist_core.i18n import N_, _, integer, minutes
 from mnist_core.training.config import TRAIN_IMAGES, TrainConfig
 from mnist_core.training.device import chosen_devices
 from mnist_core.training.engine import train
-from mnist_core.training.run import Run, failure_sentence
+from mnist_core.training.run import Run, Sentence, failure_sentence
 from mnist_core.training.slots import TrainingSlots
 from mnist_core.training.workers import TrainingProcesses
 
@@ -40,12 +42,14 @@ class ServerLimits:
 
 
 def check_limits(config: TrainConfig, limits: ServerLimits) -> str | None:
-    """One sentence saying which per-run cap `config` exceeds, or None when it fits."""
+    """One sentence saying which per-run cap `config` exceeds, or None when it fits (in the visitor's language)."""
     images = config.train_size or TRAIN_IMAGES
     if config.epochs > limits.max_epochs:
-        return f"This server allows at most {limits.max_epochs} epochs per run, not {config.epochs}."
+        return _("This server allows at most {most} epochs per run, not {epochs}.").format(
+            most=integer(limits.max_epochs), epochs=integer(config.epochs))
     if images > limits.max_train_size:
-        return f"This server trains on at most {limits.max_train_size:,} images per run, not {images:,}."
+        return _("This server trains on at most {most} images per run, not {images}.").format(
+            most=integer(limits.max_train_size), images=integer(images))
     return None
 
 
@@ -133,7 +137,8 @@ class RunQueue:
                 stopped += 1
             elif run.stop_requested and time.monotonic() - (run.stop_asked_at or 0) > self.stop_grace_s:
                 log.warning("Letting go of %s: no answer to Stop in %.0f s", run.config, self.stop_grace_s)
-                run.let_go(f"It did not answer Stop within {self.stop_grace_s:.0f} s, so the server ended it.")
+                run.let_go(Sentence(N_("It did not answer Stop within {seconds} s, so the server ended it."),
+                                    seconds=round(self.stop_grace_s)))
                 stopped += 1
         return stopped
 
@@ -154,22 +159,23 @@ class RunQueue:
         """ValueError (one sentence) when the line is full or `owner` already has a run; caller holds the lock."""
         live = [run for run in self._runs if not run.done]
         if owner is not None and sum(run.owner == owner for run in live) >= self.limits.per_visitor:
-            raise ValueError("You already have a run queued or training (in this tab or another); "
-                             "wait for it to end, or stop it, before starting another.")
+            raise ValueError(_("You already have a run queued or training (in this tab or another); "
+                               "wait for it to end, or stop it, before starting another."))
         if sum(run.status == "queued" for run in live) >= self.limits.max_waiting:
-            raise ValueError(f"The training queue is full ({self.limits.max_waiting} runs waiting); "
-                             "try again when one has ended.")
+            raise ValueError(_("The training queue is full ({waiting} runs waiting); try again when one has "
+                               "ended.").format(waiting=integer(self.limits.max_waiting)))
 
     def _why_stop(self, run: Run) -> str | None:
-        """Why the server stops `run` now, in one sentence, or None."""
+        """Why the server stops `run` now, in one sentence for its visitor, or None."""
         if run.stop_requested:
             return None
         if run.is_abandoned(self.abandon_after_s):
-            return f"Stopped: no page had shown it for {self.abandon_after_s:.0f} s."
+            return Sentence(N_("Stopped: no page had shown it for {seconds} s."), seconds=round(self.abandon_after_s))
         began = run.started_at
         if run.status == "running" and began and time.time() - began > 60 * self.limits.max_minutes:
-            return (f"Stopped after {self.limits.max_minutes} minutes, this server's limit for one run; "
-                    "the model trained so far is kept.")
+            # TRANSLATORS: {duration} is e.g. "60 minutes".
+            return Sentence(N_("Stopped after {duration}, this server's limit for one run; the model trained so "
+                               "far is kept."), duration=partial(minutes, self.limits.max_minutes))
         return None
 
     def _reap_until_closed(self, every_s: float) -> None:

@@ -3,6 +3,8 @@
 import threading
 from collections.abc import Callable, Hashable
 
+from mnist_core.i18n import _
+
 
 class TrainingSlots:
     """At most `limit` jobs hold a slot at once; the others wait in a first-come, first-served line."""
@@ -16,7 +18,8 @@ class TrainingSlots:
     def set_limit(self, limit: int) -> None:
         """Change the limit; running jobs above a lowered limit finish, and nobody new starts meanwhile."""
         if type(limit) is not int or limit < 1:
-            raise ValueError(f"Trainings at once must be a whole number of at least 1, not {limit!r}.")
+            raise ValueError(_("Trainings at once must be a whole number of at least 1, not {limit}.").format(
+                limit=repr(limit)))
         with self._cond:
             self._limit = limit
             self._cond.notify_all()  # a higher limit may let waiting jobs in

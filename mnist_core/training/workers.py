@@ -15,7 +15,7 @@ tells a free child which settings it shows (`expect`): the child builds that mod
 
 The parent and a child speak length-prefixed pickles over the child's stdin and stdout; whatever else
 the child prints goes to stderr. Messages, child to parent: ("ready",), ("progress", Progress, Glimpse),
-("ended", model bytes or None, seconds, test accuracy or None), ("failed", sentence). Parent to child:
+("ended", model bytes or None, seconds, test accuracy or None), ("failed", Sentence). Parent to child:
 ("expect", TrainConfig), ("train", TrainConfig), ("stop",). A closed stdin means the parent is gone (or
 done with it): an idle child exits, a run stops.
 """
@@ -30,9 +30,10 @@ import threading
 import time
 from typing import BinaryIO
 
+from mnist_core.i18n import N_
 from mnist_core.paths import ROOT
 from mnist_core.training.config import TrainConfig
-from mnist_core.training.run import Run, failure_sentence
+from mnist_core.training.run import Run, Sentence, failure_sentence
 
 _HEADER = struct.Struct("<Q")
 BEGIN_WITHIN_S = 180.0  # a child that has sent nothing about its run by then is ended, and the run fails
@@ -106,8 +107,8 @@ def _relay(child: "_Child", run: Run) -> bool:
             child.send(("stop",))
             asked_to_stop = True
         if not heard and time.monotonic() - handed > BEGIN_WITHIN_S:
-            run.fail(f"The training process did not begin within {BEGIN_WITHIN_S:.0f} s (the server is very busy); "
-                     "try again in a moment.")
+            run.fail(Sentence(N_("The training process did not begin within {seconds} s (the server is very "
+                                 "busy); try again in a moment."), seconds=round(BEGIN_WITHIN_S)))
             break
         try:
             message = child.messages.get(timeout=0.05)
@@ -115,8 +116,9 @@ def _relay(child: "_Child", run: Run) -> bool:
             continue
         heard = heard or message is None or message[0] != "ready"
         if message is None:
-            run.fail(f"The training process ended unexpectedly (exit code {child.exit_code()}); "
-                     "try again, or with fewer images.")
+            # TRANSLATORS: {code} is the process's exit code, such as -9.
+            run.fail(Sentence(N_("The training process ended unexpectedly (exit code {code}); try again, or with "
+                                 "fewer images."), code=str(child.exit_code())))
         elif message[0] == "progress":
             run.record(message[1], message[2])
         elif message[0] == "ended":

@@ -11,14 +11,15 @@ import mnist_core.training.config
 import ui.train_settings
 from mnist_core.training.config import TrainConfig, options_table, setting
 from tests.support.apptest import assert_ok, open_page
+from ui.language import KEY as LANGUAGE_KEY
 from ui.lesson import LESSON
 from ui.state import KeptSettings, part_key
 
 PAGES = [Path(step.path).stem for step in LESSON]
 VALUE_WIDGETS = ("slider", "select_slider", "selectbox", "radio", "toggle", "multiselect", "segmented_control")
-# Not kept as widget values: the first three show fields of session parts, which keep them; a unit's
+# Not kept as widget values: the first four show fields of session parts, which keep them; a unit's
 # row, column and channel, and Evaluate's misread digit, have options that depend on another choice.
-EXEMPT = ("train_yours", "conv_position_", "present_switch", "unit_row", "unit_col", "unit_channel",
+EXEMPT = ("train_yours", "conv_position_", "present_switch", LANGUAGE_KEY, "unit_row", "unit_col", "unit_channel",
           "eval_misread")
 # (page, widget kind, key, a value other than the default) for one widget of each kind on each page
 CHANGES = [

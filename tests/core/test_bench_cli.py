@@ -14,8 +14,7 @@ import pytest
 
 from bench import __main__ as cli
 from bench.record import Figure, Target, compare
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
 
 
 def bench(*args: str) -> subprocess.CompletedProcess:

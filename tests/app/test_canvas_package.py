@@ -11,10 +11,9 @@ import pytest
 from packaging.requirements import Requirement
 from streamlit.testing.v1 import AppTest
 
+from tests.support import ROOT
 from ui import canvas, canvas_package
 from ui.canvas_package import BUILD, DISTRIBUTION, SCRIPT, SHA256, STYLE, VERSION, CanvasPackageError, load, patched
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def assert_one_sentence(message: str) -> None:
