@@ -50,7 +50,9 @@ case "${1:-run}" in
         .venv/bin/ruff check .
         .venv/bin/python -m pip check
         export TF_CPP_MIN_LOG_LEVEL=3
-        exec .venv/bin/python -m pytest "$@" ;;
+        # Two worker processes, each with its own server and browser; tests go to whichever is free (worksteal).
+        # `-n 0` (or any -n) after it wins: bash dev.sh test -n 0 tests/core/test_feed.py
+        exec .venv/bin/python -m pytest -n 2 --dist worksteal "$@" ;;
     *)
         echo "usage: bash dev.sh run | test [pytest args]" >&2; exit 2 ;;
 esac

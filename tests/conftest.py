@@ -23,7 +23,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def app_url():
     """The app started as the README does, on a free loopback port, shared by the session; always stopped."""
-    log = open(ROOT / ".pytest_cache" / "streamlit.log", "w") if (ROOT / ".pytest_cache").is_dir() else None
+    name = f"streamlit-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"  # one per pytest-xdist worker
+    log = open(ROOT / ".pytest_cache" / name, "w") if (ROOT / ".pytest_cache").is_dir() else None
     try:
         with start_server(log=log) as server:
             yield server.url
