@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from mnist_core.classroom import rules
 from mnist_core.classroom.rules import CODE_LENGTH, ClassroomError, check_code
@@ -77,13 +77,23 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _create_tables(engine: Engine) -> None:
+    """The tables, unless they exist. Two servers starting at once on one PostgreSQL both see none and both
+    CREATE; the loser's CREATE fails on the winner's table (seen with two test processes), and a second look
+    then finds every table made."""
+    try:
+        METADATA.create_all(engine)
+    except (IntegrityError, ProgrammingError):
+        METADATA.create_all(engine)
+
+
 def connect(url: str) -> Engine:
     """An engine for `url` with the tables created; a bad URL or server gives one sentence (no password)."""
     try:
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = _sqlite_engine(url) if url.startswith("sqlite") else sa.create_engine(url, pool_pre_ping=True)
-        METADATA.create_all(engine)
+        _create_tables(engine)
     except (ArgumentError, NoSuchModuleError, OperationalError, OSError) as err:
         # TRANSLATORS: {error} is the name of a Python exception, such as OperationalError.
         raise ClassroomError(_("The classroom database cannot be opened ({error}); check MNIST_LAB_DATABASE_URL "

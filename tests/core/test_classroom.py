@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from mnist_core import load_mnist
+from mnist_core.classroom import store as store_module
 from mnist_core.classroom.rules import CODE_ALPHABET, ClassroomError, export_npz, new_secret
 from mnist_core.classroom.store import DRAWINGS, ClassroomStore, database_url
 from tests.support import ROOT
@@ -218,3 +220,21 @@ def test_no_reported_drawing_is_lost_when_the_server_is_killed(url):
     assert acknowledged == list(range(len(acknowledged))) and len(x) >= len(acknowledged)
     for i in acknowledged:
         assert x[i].tobytes() == np.round(drawing(i) * 255).astype(np.uint8).tobytes() and y[i] == i % 10
+
+
+def test_a_server_that_loses_the_race_to_create_the_tables_still_opens_the_store(tmp_path, monkeypatch):
+    """Two servers starting at once on one PostgreSQL both CREATE; the loser's fails (UniqueViolation, as two
+    test processes showed in CI). Here the first create_all fails as the loser's did, after the winner made
+    the tables: the store must open, with its tables, and not report a broken database."""
+    url = f"sqlite:///{tmp_path / 'class.sqlite'}"
+    create_all, calls = store_module.METADATA.create_all, []
+
+    def loses_once(engine, **kwargs):
+        calls.append(engine)
+        create_all(engine, **kwargs)  # the winner's tables are there now
+        if len(calls) == 1:
+            raise IntegrityError("CREATE TABLE classroom_classes", {}, Exception("duplicate key value"))
+
+    monkeypatch.setattr(store_module.METADATA, "create_all", loses_once)
+    store = ClassroomStore(url)
+    assert len(calls) == 2 and store.open_class(1)[0]
