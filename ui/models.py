@@ -26,10 +26,10 @@ def available_models() -> dict[str, keras.Model]:
 
 
 def model_choices() -> dict[str, tuple[str, object]]:
-    """Label → ("shipped", name) or ("run", run) for every model this visitor can evaluate."""
+    """Label in the visitor's language → ("shipped", name) or ("run", run) for every model they can evaluate."""
     # TRANSLATORS: {model} is a model's name, such as LeNet-5.
     choices = {_("{model} (shipped)").format(model=display_name(name)): ("shipped", name) for name in MODELS}
-    choices.update({run.label: ("run", run) for run in my_runs().runs if run.model is not None})
+    choices.update({run.name(): ("run", run) for run in my_runs().runs if run.model is not None})
     return choices
 
 
