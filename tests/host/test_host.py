@@ -1,5 +1,6 @@
 """What a host does, without Docker: a fresh venv from requirements.txt only, MNIST fetched by the build
-step, the server started with the Dockerfile's hosted settings, and every page loaded in a real browser.
+step, the server started with the Dockerfile's hosted settings behind its compressing proxy (deploy/), and
+every page loaded through it in a real browser.
 
 Slow (a venv install, ≈2–4 min with pip's cache warm) and needs the package registry, which CI has.
 Marked slow, so `bash dev.sh test` leaves it out; `bash dev.sh test -m slow` (CI) runs it.
@@ -7,16 +8,18 @@ Marked slow, so `bash dev.sh test` leaves it out; `bash dev.sh test -m slow` (CI
 
 import fnmatch
 import os
+import re
 import shutil
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.support import ROOT
 from tests.support.harness import new_page, start_server, tour
-from tests.support.hosting import dockerfile_env
+from tests.support.hosting import NGINX, Proxy, dockerfile_env, encoding_of
 
 
 def build_context(dest: Path) -> list[str]:
@@ -57,6 +60,20 @@ def test_dockerignore_keeps_what_the_app_needs():
         assert ignored(dropped, patterns), dropped
 
 
+def test_the_proxy_config_is_one_nginx_accepts(tmp_path):
+    """deploy/nginx.conf as deploy/start.sh fills it in, checked by nginx itself (`nginx -t`)."""
+    if not NGINX.exists():
+        pytest.skip(f"{NGINX} is missing: apt-get install nginx-light libnginx-mod-http-brotli-filter "
+                    "libnginx-mod-http-brotli-static (.ci/run does)")
+    start = (ROOT / "deploy" / "start.sh").read_text()
+    assert 's|@PORT@|$port|' in start and 's|@APP_PORT@|$app_port|' in start and 's|@STATIC@|$static|' in start
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    filled = conf.replace("@PORT@", "7860").replace("@APP_PORT@", "8501").replace("@STATIC@", str(tmp_path))
+    assert re.search(r"@[A-Z_]+@", filled) is None  # start.sh fills in every placeholder there is
+    (tmp_path / "nginx.conf").write_text(filled.replace("/tmp/nginx", str(tmp_path / "nginx")))
+    run([str(NGINX), "-e", "stderr", "-t", "-c", str(tmp_path / "nginx.conf")])
+
+
 @pytest.mark.slow  # ≈ 5 minutes: CI runs it after `bash dev.sh test` (.ci/run)
 def test_a_host_build_serves_every_page(tmp_path, browser):
     app, home = tmp_path / "app", tmp_path / "home"
@@ -75,7 +92,11 @@ def test_a_host_build_serves_every_page(tmp_path, browser):
     assert "MNIST ready: 60,000 training and 10,000 test images" in run(
         [python, "-m", "mnist_core.data"], cwd=app, env=env)  # the Dockerfile's build step
 
-    with start_server(python, app, {**env, **dockerfile_env()}) as server:
+    # As the image runs it: the server on loopback, deploy/nginx.conf in front, compressing.
+    with start_server(python, app, {**env, **dockerfile_env()}) as server, Proxy(server.port) as proxy:
+        index = urllib.request.urlopen(proxy.url, timeout=30).read().decode()
+        script = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', index).group(1)
+        assert encoding_of(f"{proxy.url}/{script}") == "br" and encoding_of(f"{proxy.url}/{script}", "gzip") == "gzip"
         page = new_page(browser, timeout_ms=180_000)
         problems = []
 
@@ -85,7 +106,7 @@ def test_a_host_build_serves_every_page(tmp_path, browser):
             if "Traceback" in page.content():
                 problems.append(f"{title}: a traceback")
 
-        titles = tour(page, server.url, check)
+        titles = tour(page, proxy.url, check)
         page.context.close()
     assert len(titles) >= 8 and "Draw" in titles and "Train" in titles
     assert problems == []
