@@ -46,7 +46,7 @@ def names(models: list[str]) -> str:
 def method(target: int | None, budget: int) -> str:
     """How the search works, towards `target` (None: away from the current verdict), within `budget` pixels."""
     goal = (_("The search turns one pixel at a time to the opposite extreme (ink erased, or background inked) and "
-              "keeps the change that raises the probability of a **{target}** most, until the verdict flips or "
+              "keeps the change that raises the probability of **{target}** most, until the verdict flips or "
               "{budget} pixels are changed.") if target is not None else
             _("The search turns one pixel at a time to the opposite extreme (ink erased, or background inked) and "
               "keeps the change that lowers the probability of the current verdict most, until the verdict flips or "
@@ -63,7 +63,7 @@ def outcome(result: FoolResult, model: str, target: int | None) -> None:
     """Say whether the search fooled `model`: already the target, flipped, or resisted."""
     before, after, changed = int(result.before.argmax()), int(result.after.argmax()), len(result.pixels)
     if target == before:
-        st.info(_("{model} already reads this digit as a {target}: choose another target.").format(
+        st.info(_("{model} already reads this digit as {target}: choose another target.").format(
             model=model, target=target))
     elif result.fooled:
         # TRANSLATORS: {before} and {after} are digits; {share} the changed pixels' share of the image.

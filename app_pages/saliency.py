@@ -60,7 +60,7 @@ runner_up = int(consensus(probabilities).argsort()[-2])  # the models' joint sec
 choice, words = st.columns([1, 4])
 asked = choice.selectbox(_("Why not a …?"), range(10), index=runner_up, key=kept("saliency_digit"))
 words.markdown(_(
-    "Here is the evidence each model found for a **{digit}**, on the same scale. Where a model gives a {digit} "
+    "Here is the evidence each model found for the digit **{digit}**, on the same scale. Where a model gives {digit} "
     "little chance, hiding ink cannot lower it much further, so its map stays clear. Where a model did consider "
     "it, the map shows which strokes made it think so.").format(digit=asked))
 for column, name in zip(st.columns(len(models)), models):

@@ -176,3 +176,19 @@ def test_the_lesson_plan_covers_every_page_in_the_sidebars_order_in_45_minutes(m
     assert spans[0][0] == 0 and spans[-1][1] == 45
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))  # one slot after another, no gap, no overlap
     assert list(plan["minutes"][len(spans):]) == ["extra time"] * (len(plan) - len(spans))  # extras last
+
+
+def test_evaluates_per_digit_table_names_each_digit_and_writes_percents_the_languages_way():
+    images, labels = load_mnist()[1]
+    predicted = np.asarray(keras.saving.load_model(MODELS_DIR / "mlp.keras")(images[..., None] / 255.0)).argmax(axis=1)
+    hits = [((predicted == d) & (labels == d)).sum() for d in range(10)]
+    precision = [h / (predicted == d).sum() for d, h in enumerate(hits)]
+    recall = [h / n for h, n in zip(hits, TEST_LABEL_COUNTS)]
+    english = open_page("app_pages/evaluate.py").dataframe[0].value
+    assert list(english.columns[:3]) == ["digit", "precision", "recall"]
+    assert list(english["digit"]) == list(range(10))
+    assert list(english["precision"]) == [f"{p:.2%}" for p in precision]
+    assert list(english["recall"]) == [f"{r:.2%}" for r in recall]
+    german = open_page("app_pages/evaluate.py", lang="de").dataframe[0].value
+    assert german.iloc[:, 2].tolist() == [f"{r:.2%}".replace(".", ",").replace("%", "\N{NO-BREAK SPACE}%")
+                                          for r in recall]

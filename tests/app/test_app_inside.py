@@ -84,7 +84,7 @@ def test_mlp_vs_cnn_compares_only_models_trained_alike():
     at = open_page("app_pages/mlp_vs_cnn.py")
     # The published sizes, 407,050 / 93,322 / 61,706, the Modern CNN's 198,442, and 784 × 512 + 512.
     assert "The MLP has 4.4× the CNN's, 6.6× the LeNet-5's, 2.1× the Modern CNN's parameters. 401,920 of" in text(at)
-    assert "Confidence in a **7** (the test label of this sample digit)" in text(at)
+    assert "Confidence in the digit **7** (the test label of this sample digit)" in text(at)
     assert "all on the digits as drawn" in text(at)
     image = load_mnist()[1][0][0].astype(np.float32) / 255
     for augment in (False, True):  # each model's reach, from plain Keras calls on the files trained that way
@@ -107,7 +107,7 @@ def test_saliency_answers_why_not():
     at = open_page("app_pages/saliency.py")
     at.selectbox(key="saliency_digit").set_value(9).run()
     assert_ok(at)
-    assert "the evidence each model found for a **9**" in text(at)
+    assert "the evidence each model found for the digit **9**" in text(at)
     at.select_slider(key="saliency_patch").set_value(3).run()
     assert_ok(at)
     assert "in all 676 positions" in text(at)  # (28 − 3 + 1)² occluded copies
