@@ -2,7 +2,8 @@
 
 import re
 
-from babel.messages.pofile import read_po
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 
 from mnist_core.drawing.prepare import BOX
 from mnist_core.models.inference import SIDE
@@ -26,10 +27,10 @@ def test_the_rule_knows_its_cases():
 
 
 def test_no_sentence_puts_a_before_a_number_that_needs_an():
-    with open(ROOT / "locales" / "messages.pot", "rb") as pot:
-        catalogue = read_po(pot)
-    texts = [text for message in catalogue if message.id
-             for text in (message.id if isinstance(message.id, tuple) else (message.id,))]
+    with open(ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    texts = [text for _file, _line, message, _comments, _context in extract_from_dir(ROOT, method_map, options_map)
+             for text in ((message,) if isinstance(message, str) else message)]
     found = [(name, text) for text in texts for name in A_BEFORE.findall(text)]
     assert found, "the pattern finds the constant cases"
     assert [(name, text) for name, text in found if name not in FIXED] == []
