@@ -10,6 +10,7 @@ from mnist_core.i18n import N_, _, current, integer, ngettext, number, percent
 from mnist_core.inside.fooling import REFRESH, SHORTLIST, FoolResult, Ranking, fool, rank
 from mnist_core.models.inference import SIDE, fingerprint
 from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import percent as probability  # as the verdict cards write it
 from mnist_core.plots.explorers import fooled_figure
 from ui.lesson import mnist_numbers, teacher_notes
 from ui.models import available_models
@@ -118,10 +119,10 @@ result = results[name]
 before, after = int(result.before.argmax()), int(result.after.argmax())
 
 st.markdown(method(target, budget))
-titles = (_("Your digit: {digit} ({confidence})").format(digit=before, confidence=percent(result.before.max(), 0)),
+titles = (_("Your digit: {digit} ({confidence})").format(digit=before, confidence=probability(result.before.max())),
           ngettext("{count} pixel changed", "{count} pixels changed", len(result.pixels)).format(
               count=integer(len(result.pixels))),
-          _("Now read as {digit} ({confidence})").format(digit=after, confidence=percent(result.after.max(), 0)))
+          _("Now read as {digit} ({confidence})").format(digit=after, confidence=probability(result.after.max())))
 st.plotly_chart(show(fooled_figure(result, titles)), key="fool_fig")
 outcome(result, display_name(name), target)
 

@@ -153,7 +153,7 @@ def test_a_misread_digit_goes_to_where_it_looked_in_one_click():
     at.button(key="eval_look").click().run()
     assert not at.exception
     images, labels = load_mnist()[1]
-    assert any(f"Showing test digit #{index}, a {labels[index]} that" in c.value for c in at.caption)
+    assert any(f"Showing test digit #{index}, labelled {labels[index]}, that" in c.value for c in at.caption)
     np.testing.assert_allclose(at.session_state[part_key(Drawing)].image, images[index] / 255, atol=1e-7)
     assert at.markdown and "To see where a model looked" in at.markdown[0].value
 
