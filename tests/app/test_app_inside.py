@@ -1,6 +1,8 @@
 """The look-inside pages under Streamlit's AppTest: each runs, says which digit it uses, and its
 computed sentences follow the widgets. Known answers come from scipy and the published model sizes."""
 
+import base64
+import json
 
 import keras
 import numpy as np
@@ -68,6 +70,33 @@ def test_filters_layers_and_models():
     at.selectbox(key="filters_model").set_value("lenet5").run()
     assert_ok(at)
     assert "**c1** has 6 kernels of 5×5:" in text(at)
+
+
+def z(trace: dict) -> np.ndarray:
+    """A heatmap's values as Plotly sends them: a list, or a typed array in base 64."""
+    values = trace["z"]
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def test_filters_count_weights_and_biases_and_say_how_many_maps_shown_are_dark():
+    at = open_page("app_pages/filters.py")
+    assert "**conv1** has 32 kernels of 3×3: 288 weights and 32 biases" in text(at)  # 3·3·32 + 32 = Keras's 320
+    assert "filters_layer" not in [s.key for s in at.sidebar.selectbox]  # on the page, beside what it controls
+    for layer in ("conv1", "conv2", "pool2"):
+        at.selectbox(key="filters_layer").set_value(layer).run()
+        spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+        peaks = np.array([np.max(z(trace)) for trace in spec["data"][1::2]])  # kernel, map, kernel, map…
+        dark = int((peaks < 0.1 * peaks.max()).sum())  # dark on the maps' shared scale, from the figure itself
+        said = f"{dark} of the {len(peaks)} maps shown stay" if dark else f"none of the {len(peaks)} maps shown"
+        assert said in text(at), (layer, dark)
+        answer = [m.value for m in at.markdown if "**Ask:**" in m.value][-1]
+        assert (f"**Answer:** {dark} of the {len(peaks)} maps shown here" if dark else
+                "Does every kernel find something in this digit?") in answer
+    at.selectbox(key="filters_model").set_value("modern_cnn").run()
+    at.selectbox(key="filters_layer").set_value(at.selectbox(key="filters_layer").options[0]).run()
+    assert "**conv1** has 32 kernels of 3×3: 288 weights and no biases" in text(at)
 
 
 def walk_out(shifts: np.ndarray, ok: np.ndarray) -> float:
