@@ -3,6 +3,7 @@ computed sentences follow the widgets. Known answers come from scipy and the pub
 
 import base64
 import json
+import re
 
 import keras
 import numpy as np
@@ -179,3 +180,21 @@ def test_a_grid_of_maps_is_one_heatmap_with_each_map_in_its_tile():
     assert a[0] == b[0] == c[0] < d[0] == e[0] and a[1] < b[1] < c[1] and (d[1], e[1]) == (a[1], b[1])
     assert np.isnan(z).sum() == z.size - maps.size  # everything else is gutter
     assert [a.text for a in fig.layout.annotations] == [f"#{i}" for i in range(5)]
+
+
+def test_convolution_play_skips_the_background_and_the_grid_edits_the_kernel():
+    at = open_page("app_pages/convolution.py")
+    image = load_mnist()[1][0][0].astype(np.float32) / 255
+    inked = [p for p in range(26 * 26) if image[p // 26:p // 26 + 3, p % 26:p % 26 + 3].any()]  # by brute force
+    start = at.slider(key="conv_position_26").value
+    at.button(key="conv_play").click().run()  # Play's first step: 3 stops on at the normal speed
+    assert at.slider(key="conv_position_26").value == inked[(inked.index(start) + 3) % len(inked)]
+    seconds = int(re.search(r"one pass takes about (\d+) s", text(at))[1])
+    assert f"Play visits {len(inked)} positions, 3 per step" in text(at) and seconds <= 60
+    at.button(key="conv_play").click().run()  # Pause
+    at.selectbox(key="conv_kernel").set_value("Custom (edit the grid)").run()
+    at.number_input(key="conv_w_11").set_value(5.0).run()  # the centre weight of the last classic kernel
+    row, col = divmod(at.slider(key="conv_position_26").value, 26)
+    kernel = CLASSIC_KERNELS["Vertical edges (Sobel)"].copy()
+    kernel[1, 1] = 5.0
+    assert float(at.metric[0].value) == pytest.approx(correlate2d(image, kernel, mode="valid")[row, col], abs=1e-3)
