@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from mnist_core.i18n import _, integer, minutes, ngettext
+from mnist_core.i18n import _, integer, minutes, ngettext, percent
 from ui.lesson import LESSON, mnist_numbers, teacher_notes
 from ui.present import table
 
@@ -42,6 +42,9 @@ teacher_notes(
     questions=[(_("What does it mean for a computer to 'read' a digit?"),
                 _("To turn {pixels} pixel brightnesses into ten probabilities, one per digit, and pick the "
                   "largest.").format(**mnist_numbers())),
+               (_("What does a network answer to a drawing that is no digit, such as a circle with a cross?"),
+                _("One of its digits, often with near certainty: its probabilities always add up to {whole}, so it "
+                  "has no way to say 'none of these'. Try it on Draw.").format(whole=percent(1, 0))),
                (_("Why test on digits the network never saw?"),
                 _("A network can memorise its training digits; only unseen digits show whether it learned to "
                   "read."))],

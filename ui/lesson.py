@@ -5,10 +5,11 @@ stored in English, marked with N_, and translated where they are shown."""
 
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
 from mnist_core.data.sources import SHAPES
-from mnist_core.i18n import N_, _, integer
+from mnist_core.i18n import N_, _, integer, percent
 from mnist_core.models.inference import SIDE
 
 
@@ -45,7 +46,8 @@ LESSON = [
          N_("Four networks learned to read digits from {train_digits} examples; we score them on {test_digits} "
             "they never saw.")),
     Step("app_pages/draw.py", N_("Draw"), ":material/draw:", N_("Start"), 6,
-         N_("They read our handwriting too, but only once it is prepared the way their training digits were.")),
+         N_("They read our handwriting too, but only once it is prepared the way their training digits were; and they "
+            "must name a digit, even for a drawing that is none.")),
     Step("app_pages/convolution.py", N_("Convolution"), ":material/blur_on:", N_("Look inside"), 6,
          N_("A kernel is a small pattern detector slid over the image; ReLU keeps where it fires, pooling "
             "shrinks.")),
@@ -79,6 +81,17 @@ def navigation() -> None:
         page = st.Page(step.path, title=step.name(), icon=step.icon, default=i == 0)
         sections.setdefault(_(step.section), []).append(page)
     st.navigation(sections, expanded=True).run()  # every page in sight: by default Streamlit hides some
+
+
+def one_of_ten(probabilities: dict[str, np.ndarray]) -> str:
+    """Why every drawing gets a digit, from the models' own outputs: how many answers each has and what its
+    probabilities add up to, so that a drawing that is no digit at all can become a lesson."""
+    classes = {p.size for p in probabilities.values()}
+    total = float(np.mean([p.sum() for p in probabilities.values()]))
+    return _("Each network must answer one of its {classes} digits: its {classes} probabilities always add up to "
+             "{total}. So a drawing that is no digit at all (try a circle with a cross) still gets a digit, often "
+             "with near certainty: a network has no way to say \"none of these\".").format(
+        classes=integer(max(classes)), total=percent(total, 0))
 
 
 def teacher_notes(show: str, notice: str, questions: list[tuple[str, str]]) -> None:

@@ -531,3 +531,19 @@ def test_tight_crops_of_bold_digits_read_as_well_as_the_originals(bold, cnn):
     images, labels = bold
     photos = [image_to_mnist(tight_photo(d, 0.05, 0.03, seed)) for seed, d in enumerate(images)]
     assert accuracy(cnn, photos, labels) >= accuracy(cnn, images / 255, labels) - 0.03
+
+
+def test_a_circle_with_a_cross_is_no_digit_yet_the_cnn_names_one_and_the_draw_page_says_why(trained_cnn):
+    """The lesson's case: the check cannot refuse it (it is ink shaped like a digit), and a model must answer."""
+    from ui.lesson import one_of_ten
+
+    big = Image.new("L", (1600, 1600))
+    pen = ImageDraw.Draw(big)
+    pen.ellipse([400, 400, 1200, 1200], outline=255, width=72)  # 18 px on the 400-px canvas
+    pen.line([(520, 520), (1080, 1080)], fill=255, width=72)
+    pen.line([(1080, 520), (520, 1080)], fill=255, width=72)
+    image = canvas_to_mnist(rgba(np.asarray(big.resize((400, 400), Image.Resampling.BOX))), 18)
+    probabilities = {"cnn": np.asarray(trained_cnn.predict_on_batch(image[None, ..., None]))[0]}
+    assert all(p.size == 10 and p.sum() == pytest.approx(1, abs=1e-4) and p.max() > 0.5 for p in probabilities.values())
+    assert one_of_ten(probabilities).startswith(
+        "Each network must answer one of its 10 digits: its 10 probabilities always add up to 100%.")
