@@ -44,7 +44,7 @@ def guesses(i: int) -> str:
         p_second=probability(p[top[1]]))
 
 
-matrix, scores = st.columns([3, 2])
+matrix, scores = st.columns([1, 1])  # the per-digit table needs ≈ 400 px at presenter size
 with scores:
     written = {name: [percent(v, 2) for v in values] for name, values in
                ((_("precision"), evaluation.precision), (_("recall"), evaluation.recall), ("F1", evaluation.f1))}

@@ -23,8 +23,8 @@ from ui.present import show
 from ui.runs import my_runs
 from ui.state import current_digit, kept
 
-SHOWN = 32  # the strongest kernels and maps shown, four pairs to a row
-PAIRS_PER_ROW, TILE_PX = 4, 110  # tiles large enough to read from the back of a classroom
+SHOWN = 24  # the strongest kernels and maps shown, three pairs to a row
+PAIRS_PER_ROW, TILE_PX = 3, 140  # tiles ≈ 125 px wide at 1280×720: readable from the back of a classroom
 
 
 def conv_model_names() -> list[str]:

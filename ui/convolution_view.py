@@ -45,15 +45,14 @@ def kernel_grid(kernel: np.ndarray, editable: bool) -> np.ndarray:
     own numbers (started from the last kernel shown) are kept; the weights in the boxes, (3, 3)."""
     st.html(GRID_CSS)
     weights = np.zeros((K, K), np.float32)
-    with st.container(width=420):
-        for r in range(K):
-            for c, box in enumerate(st.columns(K)):
-                key = f"conv_w_{r}{c}"
-                if not editable or key not in st.session_state:
-                    st.session_state[key] = float(kernel[r, c])
-                weights[r, c] = box.number_input(_("Weight in row {row}, column {col}").format(row=r + 1, col=c + 1),
-                                                 step=0.1, format="%.3f", key=key, disabled=not editable,
-                                                 label_visibility="collapsed")
+    for r in range(K):
+        for c, box in enumerate(st.columns(K)):
+            key = f"conv_w_{r}{c}"
+            if not editable or key not in st.session_state:
+                st.session_state[key] = float(kernel[r, c])
+            weights[r, c] = box.number_input(_("Weight in row {row}, column {col}").format(row=r + 1, col=c + 1),
+                                             step=0.1, format="%.3f", key=key, disabled=not editable,
+                                             label_visibility="collapsed")
     return weights
 
 

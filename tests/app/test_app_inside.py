@@ -65,7 +65,7 @@ def test_filters_layers_and_models():
     assert_ok(at)
     assert "**conv2** has 64 kernels of 3×3×32" in text(at)
     assert "its weights on the one input map it weighs most" in text(at)
-    assert "The 32 strongest of 64 kernels and maps are shown" in text(at)
+    assert "The 24 strongest of 64 kernels and maps are shown" in text(at)
     at.selectbox(key="filters_layer").set_value("pool2").run()
     assert "**pool2** is a pooling layer" in text(at)
     at.selectbox(key="filters_model").set_value("lenet5").run()
