@@ -1,13 +1,12 @@
 """Convolution: slide a 3×3 kernel over the digit one window at a time, apply ReLU, then pool."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from mnist_core.i18n import N_, _, number, percent
 from mnist_core.inside.convolution import CLASSIC_KERNELS, apply_kernel, output_size, pool
 from mnist_core.plots.inside import heatmap
-from ui.convolution_view import K, start_position, stepper, stepper_state
+from ui.convolution_view import K, kernel_grid, play_controls, start_position, stepper, stepper_state
 from ui.lesson import teacher_notes
 from ui.present import show
 from ui.state import current_digit, kept
@@ -30,19 +29,16 @@ padding = padded.radio(_("Padding"), list(PADDINGS), format_func=lambda mode: _(
                        key=kept("conv_padding"))
 with st.expander(_("The kernel's nine weights: edit them") if choice == CUSTOM else _("The kernel's nine weights"),
                  expanded=choice == CUSTOM):
-    columns = [_("left"), _("middle"), _("right")]
-    grid = st.data_editor(pd.DataFrame(CLASSIC_KERNELS[me.seed], columns=columns),
-                          key="conv_grid", hide_index=True, disabled=choice != CUSTOM,
-                          column_config={c: st.column_config.NumberColumn(format="%.3f") for c in columns})
+    kernel = kernel_grid(CLASSIC_KERNELS[me.seed], editable=choice == CUSTOM)
 
 n = image.shape[0]  # 28: MNIST digits are square
 size = output_size(n, K, stride, padding)
-kernel = grid.to_numpy(dtype=np.float32, na_value=0)
 if not kernel.any():
     st.info(_("All nine weights are 0, so every output would be 0: put some numbers in the grid."))
     st.stop()
 output = apply_kernel(image, kernel, stride, padding)  # (size, size)
 start_position(output)
+play_controls(image, stride, padding)
 stepper(image, kernel, output, stride, padding)
 st.markdown(_(
     "A {k}×{k} kernel with stride {stride} and '{padding}' padding turns the {n}×{n} image into **{size}×{size}**. "

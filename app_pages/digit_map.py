@@ -88,15 +88,15 @@ index = picked if picked is not None else int(nearest(digit_map, star, 1)[0])
 votes = np.bincount(labels[nearest(digit_map, star, NEIGHBOURS)], minlength=10)
 voted, count = f"<span style='color:{DIGIT_COLOURS[votes.argmax()]}'>**{votes.argmax()}**</span>", int(votes.max())
 # TRANSLATORS: {digit} is the digit most of the nearest dots are, in its colour (HTML kept as is).
-nearby = ngettext("Of the {nearest} dots nearest the star on this map, {count} is a {digit}.",
+nearby = ngettext("Of the {nearest} dots nearest the star on this map, {count} is labelled {digit}.",
                   "Of the {nearest} dots nearest the star on this map, {count} are {digit}s.", count).format(
     nearest=NEIGHBOURS, count=count, digit=voted)
-right.markdown(_("{model} reads your drawing, the star, as a **{reading}**.").format(model=shown_name, reading=reading)
+right.markdown(_("{model} reads your drawing, the star, as **{reading}**.").format(model=shown_name, reading=reading)
                + " " + nearby, unsafe_allow_html=True)
 right.plotly_chart(show(heatmap(images[index] / 255, _("Test digit #{index}").format(index=index), height=230)),
                    key="map_digit_fig")
-clicked = (_("You clicked a **{digit}**, which {model} reads as **{reading}**.") if picked is not None else
-           _("The dot nearest your star is a **{digit}**, which {model} reads as **{reading}**."))
+clicked = (_("You clicked a dot labelled **{digit}**, which {model} reads as **{reading}**.") if picked is not None else
+           _("The dot nearest your star is labelled **{digit}**, which {model} reads as **{reading}**."))
 right.markdown(clicked.format(digit=labels[index], model=shown_name, reading=digit_map.predictions[index]))
 
 centres = np.array([digit_map.coords[labels == d].mean(axis=0) for d in range(10)])

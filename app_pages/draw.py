@@ -6,6 +6,7 @@ from mnist_core.drawing.prepare import BOX
 from mnist_core.i18n import N_, _
 from mnist_core.models.inference import SIDE
 from ui.draw_view import CANVAS_PX, clear_canvas, details, drawn, uploaded, verdicts
+from ui.lesson import one_of_ten
 from ui.models import available_models
 from ui.present import presenting
 from ui.state import kept
@@ -48,6 +49,7 @@ def board() -> None:
             return
         probabilities = verdicts(models, image)
     details(image, probabilities, mnist_style)
+    st.caption(one_of_ten(probabilities))  # a drawing that is no digit still gets one: the lesson uses it
 
 
 board()

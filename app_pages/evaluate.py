@@ -6,6 +6,7 @@ import streamlit as st
 
 from mnist_core.evaluate import format_report
 from mnist_core.i18n import _, integer, ngettext, percent
+from mnist_core.models.shipped import percent as probability  # a probability as the verdict cards write it
 from mnist_core.plots.live import pixelated
 from mnist_core.plots.results import confusion_matrix
 from ui.lesson import teacher_notes
@@ -39,16 +40,16 @@ def guesses(i: int) -> str:
     p = evaluation.probabilities[i]
     # TRANSLATORS: an image's caption: its true digit, then the model's two likeliest answers and their probabilities.
     return _("true {digit}: {first} ({p_first}), {second} ({p_second})").format(
-        digit=evaluation.labels[i], first=top[0], p_first=percent(p[top[0]], 0), second=top[1],
-        p_second=percent(p[top[1]], 0))
+        digit=evaluation.labels[i], first=top[0], p_first=probability(p[top[0]]), second=top[1],
+        p_second=probability(p[top[1]]))
 
 
-matrix, scores = st.columns([3, 2])
+matrix, scores = st.columns([1, 1])  # the per-digit table needs ≈ 400 px at presenter size
 with scores:
-    precision, recall = _("precision"), _("recall")
-    table(pd.DataFrame({precision: evaluation.precision, recall: evaluation.recall,
-                        "F1": evaluation.f1, _("support"): evaluation.confusion.sum(axis=1)}),
-          dict.fromkeys((precision, recall, "F1"), "%.4f"))
+    written = {name: [percent(v, 2) for v in values] for name, values in
+               ((_("precision"), evaluation.precision), (_("recall"), evaluation.recall), ("F1", evaluation.f1))}
+    table(pd.DataFrame({_("digit"): range(10), **written, _("support"): evaluation.confusion.sum(axis=1)}),
+          hide_index=True)
     st.caption(_("Precision: of the images called *d*, how many were *d*. Recall: of the *d*s, how many were "
                  "found. F1 balances the two."))
 with matrix:
@@ -82,9 +83,9 @@ def look_closer(index: int) -> None:
     """Make test digit `index` the digit every look-inside page shows, and say so there."""
     sent = drawing()
     sent.image = images[index].astype(np.float32) / 255
-    sent.note = _("Showing test digit #{index}, a {digit} that {model} read as {predicted}, sent from Evaluate. Draw "
-                  "on the Draw page to see your own.").format(index=index, digit=evaluation.labels[index], model=label,
-                                                              predicted=evaluation.predictions[index])
+    sent.note = _("Showing test digit #{index}, labelled {digit}, that {model} read as {predicted}, sent from "
+                  "Evaluate. Draw on the Draw page to see your own.").format(
+        index=index, digit=evaluation.labels[index], model=label, predicted=evaluation.predictions[index])
 
 
 pick, go = st.columns([3, 1], vertical_alignment="bottom")
@@ -102,7 +103,7 @@ teacher_notes(
     notice=_("The mistakes are not random: a few pairs of digits account for many of them, and some misread digits "
              "would fool a person too."),
     questions=[(_("Which mistake does this model make most?"),
-                _("Reading a {true} as a {predicted}: {count} times in {digits} digits.").format(
+                _("A true {true} read as {predicted}: {count} times in {digits} digits.").format(
                     true=true_top, predicted=predicted_top, count=integer(off_diagonal.max()),
                     digits=integer(len(evaluation.labels)))),
                (_("Is accuracy enough?"), _("No: {wrong} misreads are spread unevenly; recall per digit runs from "

@@ -10,6 +10,7 @@ from mnist_core.i18n import N_, _, current, integer, ngettext, number, percent
 from mnist_core.inside.fooling import REFRESH, SHORTLIST, FoolResult, Ranking, fool, rank
 from mnist_core.models.inference import SIDE, fingerprint
 from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import percent as probability  # as the verdict cards write it
 from mnist_core.plots.explorers import fooled_figure
 from ui.lesson import mnist_numbers, teacher_notes
 from ui.models import available_models
@@ -46,7 +47,7 @@ def names(models: list[str]) -> str:
 def method(target: int | None, budget: int) -> str:
     """How the search works, towards `target` (None: away from the current verdict), within `budget` pixels."""
     goal = (_("The search turns one pixel at a time to the opposite extreme (ink erased, or background inked) and "
-              "keeps the change that raises the probability of a **{target}** most, until the verdict flips or "
+              "keeps the change that raises the probability of **{target}** most, until the verdict flips or "
               "{budget} pixels are changed.") if target is not None else
             _("The search turns one pixel at a time to the opposite extreme (ink erased, or background inked) and "
               "keeps the change that lowers the probability of the current verdict most, until the verdict flips or "
@@ -63,7 +64,7 @@ def outcome(result: FoolResult, model: str, target: int | None) -> None:
     """Say whether the search fooled `model`: already the target, flipped, or resisted."""
     before, after, changed = int(result.before.argmax()), int(result.after.argmax()), len(result.pixels)
     if target == before:
-        st.info(_("{model} already reads this digit as a {target}: choose another target.").format(
+        st.info(_("{model} already reads this digit as {target}: choose another target.").format(
             model=model, target=target))
     elif result.fooled:
         # TRANSLATORS: {before} and {after} are digits; {share} the changed pixels' share of the image.
@@ -118,10 +119,10 @@ result = results[name]
 before, after = int(result.before.argmax()), int(result.after.argmax())
 
 st.markdown(method(target, budget))
-titles = (_("Your digit: {digit} ({confidence})").format(digit=before, confidence=percent(result.before.max(), 0)),
+titles = (_("Your digit: {digit} ({confidence})").format(digit=before, confidence=probability(result.before.max())),
           ngettext("{count} pixel changed", "{count} pixels changed", len(result.pixels)).format(
               count=integer(len(result.pixels))),
-          _("Now read as {digit} ({confidence})").format(digit=after, confidence=percent(result.after.max(), 0)))
+          _("Now read as {digit} ({confidence})").format(digit=after, confidence=probability(result.after.max())))
 st.plotly_chart(show(fooled_figure(result, titles)), key="fool_fig")
 outcome(result, display_name(name), target)
 

@@ -44,7 +44,7 @@ images, labels = or_stop(test_set)
 firsts = [int(np.flatnonzero(labels == d)[0]) for d in range(10)]  # the first test digit of each class
 # TRANSLATORS: an image's caption: {index} is its number in MNIST's test set, {digit} the digit it shows.
 st.image([pixelated(images[i]) for i in firsts],
-         caption=[_("test #{index}: a {digit}").format(index=i, digit=labels[i]) for i in firsts])
+         caption=[_("test #{index}: labelled {digit}").format(index=i, digit=labels[i]) for i in firsts])
 st.caption(_("Written by American high-school students and Census Bureau employees, scanned, then cropped, fitted "
              "into a {box}×{box} box and centred in {side}×{side} pixels: what the models learned from.").format(
     box=BOX, side=SIDE))

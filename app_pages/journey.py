@@ -4,9 +4,10 @@ probabilities, as the model itself computes it."""
 import numpy as np
 import streamlit as st
 
-from mnist_core.i18n import _, integer, ngettext, number, percent
+from mnist_core.i18n import _, integer, ngettext, number
 from mnist_core.inside.anatomy import journey
 from mnist_core.models.registry import MODELS, display_name
+from mnist_core.models.shipped import percent
 from mnist_core.plots.inside import activation_bars, heatmap, heatmap_grid
 from mnist_core.plots.results import probability_bars
 from ui.lesson import teacher_notes

@@ -87,8 +87,8 @@ curves = {flag: invariance_curve(alike[flag], image, digit, kind, values) for fl
 reach = {flag: {n: holds(values, p, rest) for n, p in curves[flag].items()} for flag in (False, True)}
 moved = transform(image, **INVARIANCE_KINDS[kind](moved_by))
 st.markdown(" ".join([
-    (_("Confidence in a **{digit}** (the test label of this sample digit).") if sample
-     else _("Confidence in a **{digit}** (the models' combined reading of your drawing).")).format(digit=digit),
+    (_("Confidence in the digit **{digit}** (the test label of this sample digit).") if sample
+     else _("Confidence in the digit **{digit}** (the models' combined reading of your drawing).")).format(digit=digit),
     _("Every model here learned from MNIST's training digits, all on randomly shifted, rotated and zoomed copies.")
     if augmented else _("Every model here learned from MNIST's training digits, all on the digits as drawn.")]))
 for column, (name, p) in zip(st.columns(len(compared)), predict_digit(compared, moved).items()):

@@ -8,7 +8,7 @@ from PIL import Image
 
 from mnist_core import predict_digit
 from mnist_core.i18n import _, integer
-from mnist_core.inside.saliency import erase, saliency
+from mnist_core.inside.saliency import erase, saliency, what_hiding_does
 from mnist_core.models.registry import display_name
 from mnist_core.models.shipped import consensus, percent
 from mnist_core.plots.inside import saliency_overlay
@@ -41,33 +41,25 @@ st.markdown(_(
     "so it works the same for every model.").format(patch=patch, positions=integer(positions)))
 
 
-def caption(name: str, digit: int, found) -> str:
-    row, col = found.worst
-    # TRANSLATORS: {model} comes first, followed by a colon; {before} and {after} are probabilities such as 97.3%.
-    return _("{model}: hiding the {patch}×{patch} square at row {row}, column {col} lowers P({digit}) from {before} "
-             "to {after}").format(model=display_name(name), patch=patch, row=row, col=col, digit=digit,
-                                  before=percent(found.before), after=percent(found.after))
-
-
 for column, name in zip(st.columns(len(models)), models):
     # TRANSLATORS: a chart's title; <br> breaks the line; {p} is a probability such as 97.3%.
     title = _("{model}<br>reads {digit} ({p})").format(model=display_name(name), digit=verdicts[name],
                                                        p=percent(probabilities[name].max()))
     column.plotly_chart(show(saliency_overlay(image, maps[name].heat, title)), key=f"saliency_top_{name}_fig")
-    column.caption(caption(name, verdicts[name], maps[name]))
+    column.caption(what_hiding_does(name, verdicts[name], maps[name], patch))
 
 runner_up = int(consensus(probabilities).argsort()[-2])  # the models' joint second guess: "why not?"
 choice, words = st.columns([1, 4])
 asked = choice.selectbox(_("Why not a …?"), range(10), index=runner_up, key=kept("saliency_digit"))
 words.markdown(_(
-    "Here is the evidence each model found for a **{digit}**, on the same scale. Where a model gives a {digit} "
+    "Here is the evidence each model found for the digit **{digit}**, on the same scale. Where a model gives {digit} "
     "little chance, hiding ink cannot lower it much further, so its map stays clear. Where a model did consider "
     "it, the map shows which strokes made it think so.").format(digit=asked))
 for column, name in zip(st.columns(len(models)), models):
     found = maps[name] if asked == verdicts[name] else saliency(models[name], image, asked, patch)
     title = f"{display_name(name)}<br>P({asked}) = {percent(probabilities[name][asked])}"
     column.plotly_chart(show(saliency_overlay(image, found.heat, title)), key=f"saliency_asked_{name}_fig")
-    column.caption(caption(name, asked, found))
+    column.caption(what_hiding_does(name, asked, found, patch))
 
 ERASER_PX = 280  # the eraser canvas: the 28×28 digit enlarged ten times
 
@@ -102,7 +94,7 @@ teacher_notes(
     show=_("Each model's map for its own verdict, then ask 'why not' the runner-up digit."),
     notice=_("All maps share one scale, so a faint map means hiding ink barely changed that model's mind."),
     questions=[(_("Which square matters most to each model?"),
-                "; ".join(caption(name, verdicts[name], maps[name]) for name in models) + "."),
+                "; ".join(what_hiding_does(name, verdicts[name], maps[name], patch) for name in models) + "."),
                (_("Why black squares?"), _("Black is MNIST's background: a black square erases ink, as if it was "
                 "never drawn."))],
 )

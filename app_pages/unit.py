@@ -54,11 +54,12 @@ def description(field: Field, unit: tuple[int, int, int], layer: str, shape: tup
     clipped = (field.bottom - field.top + 1, field.right - field.left + 1) != field.side
     # TRANSLATORS: {layer} is a layer's name such as "conv3"; {side_h}×{side_w} the field's size in pixels.
     sees = (_("Unit (row {row}, column {col}) of feature map {channel} in **{layer}** ({height}×{width}×{channels}) "
-              "looks at a **{side_h}×{side_w}** square of the input: its *receptive field*, worked out from the sizes, "
-              "strides and padding of every layer below it, part of it hanging over the image's edge.") if clipped else
+              "looks at a square of **{side_h}×{side_w}** pixels of the input: its *receptive field*, worked out "
+              "from the sizes, strides and padding of every layer below it, part of it hanging over the image's "
+              "edge.") if clipped else
             _("Unit (row {row}, column {col}) of feature map {channel} in **{layer}** ({height}×{width}×{channels}) "
-              "looks at a **{side_h}×{side_w}** square of the input: its *receptive field*, worked out from the sizes, "
-              "strides and padding of every layer below it."))
+              "looks at a square of **{side_h}×{side_w}** pixels of the input: its *receptive field*, worked out "
+              "from the sizes, strides and padding of every layer below it."))
     (row, col, channel), (height, width, channels) = unit, shape
     return sees.format(row=row, col=col, channel=channel, layer=layer, height=height, width=width, channels=channels,
                        side_h=field.side[0], side_w=field.side[1]) + " " + _(
@@ -108,7 +109,7 @@ left.plotly_chart(show(field_figure(image, field, field_title)), key="unit_field
 crops = np.stack([images[i][field.slices] / 255 for i in best])
 # TRANSLATORS: a small tile's title, keep it short: a test digit's number, its true label, and how
 # strongly it excites the unit.
-titles = [_("#{index} (a {digit}): {value}").format(index=i, digit=labels[i], value=number(v, 2))
+titles = [_("#{index} (labelled {digit}): {value}").format(index=i, digit=labels[i], value=number(v, 2))
           for i, v in zip(best, strength, strict=True)]
 right.plotly_chart(show(patches_figure(crops, titles)), key="unit_patches_fig")
 if strength[0] <= 0:
@@ -125,8 +126,8 @@ teacher_notes(
          _("{side_h}×{side_w} against {first_h}×{first_w} pixels.").format(
              side_h=field.side[0], side_w=field.side[1], first_h=first[0], first_w=first[1])),
         (_("Do its favourite patches come from one digit?"),
-         ngettext("{count} of the nine is a {digit}.", "{count} of the nine are {digit}s.", int(shared.max())).format(
-             count=shared.max(), digit=shared.argmax())),
+         ngettext("{count} of the nine is labelled {digit}.", "{count} of the nine are {digit}s.",
+                  int(shared.max())).format(count=shared.max(), digit=shared.argmax())),
         (_("Does your digit excite it?"), excited(mine, strength)),
     ],
 )

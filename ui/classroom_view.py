@@ -117,7 +117,7 @@ def contribute(code: str) -> None:
     drew = drawing().image is not None  # current_digit falls back to a test digit
     picture, act = st.columns([1, 3], vertical_alignment="center")
     picture.image(np.kron(image, np.ones((5, 5))), caption=sentence, width=140, clamp=True)
-    if act.button(_("Add my current drawing as a {digit}").format(digit=label), key="class_add_current",
+    if act.button(_("Add my current drawing as digit {digit}").format(digit=label), key="class_add_current",
                   disabled=not drew, type="primary"):
         saved = attempt(lambda: store().add_drawing(code, me.token, image, label))
         if saved:

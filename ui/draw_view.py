@@ -64,13 +64,13 @@ def drawn(stroke: int, mnist_style: bool, cleared: bool = False) -> np.ndarray |
     if value.rgba is not None and not cleared:
         board.rgba, board.json = value.rgba, value.json_data
     # A canvas given its drawing back shows it but sends no pixels until the next stroke.
-    return None if board.rgba is None else _read(board.rgba, mnist_style)
+    return None if board.rgba is None else _read(board.rgba, mnist_style, stroke)
 
 
-def _read(rgba: np.ndarray, mnist_style: bool) -> np.ndarray | None:
+def _read(rgba: np.ndarray, mnist_style: bool, pen: int) -> np.ndarray | None:
     """The model input from the canvas's pixels; a blot, dot or strip gets one sentence instead."""
     try:
-        mnist = canvas_to_mnist(rgba)
+        mnist = canvas_to_mnist(rgba, pen)  # a dot is a dot by its size in pen widths
     except NotADigit as err:
         st.warning(str(err))
         return None

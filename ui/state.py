@@ -81,5 +81,5 @@ def current_digit() -> tuple[np.ndarray, str]:
     images, labels = or_stop(test_set)
     # TRANSLATORS: {index} is the test digit's number in MNIST's test set; {digit} what it shows, 0 to 9.
     return (images[SAMPLE_INDEX].astype(np.float32) / 255,
-            _("You have not drawn yet, so this uses test digit #{index} (a {digit}) from MNIST. Draw one on the Draw "
-              "page to see your own.").format(index=SAMPLE_INDEX, digit=labels[SAMPLE_INDEX]))
+            _("You have not drawn yet, so this uses test digit #{index} (labelled {digit}) from MNIST. Draw one on "
+              "the Draw page to see your own.").format(index=SAMPLE_INDEX, digit=labels[SAMPLE_INDEX]))

@@ -85,7 +85,7 @@ def _hardest_answer(evaluation: Evaluation, name: str) -> str:
     if confused is None:
         answer = _("Our {digit}s: {model} read {right} of {drawn} right.")
     else:
-        answer = _("Our {digit}s: {model} read {right} of {drawn} right, most often as a {confused}.")
+        answer = _("Our {digit}s: {model} read {right} of {drawn} right, most often as {confused}.")
     return answer.format(digit=digit, model=_name(name), right=integer(right), drawn=integer(drawn),
                          confused=confused)
 

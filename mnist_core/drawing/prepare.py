@@ -9,7 +9,7 @@ spread comes from whole-pixel shifts), so we shift by whole pixels to put it at 
 import numpy as np
 from PIL import Image
 
-from mnist_core.drawing.check import DOT_SHARE, INK_THRESHOLD, MIN_SIDE, check_digit
+from mnist_core.drawing.check import INK_THRESHOLD, MIN_SIDE, check_digit
 from mnist_core.drawing.decode import UploadError, load_upload
 from mnist_core.models.inference import SIDE
 
@@ -28,29 +28,30 @@ MIN_CONTRAST = 0.15        # ink must stand out this far above that floor, or th
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32) / (255 * 255)  # ITU-R 601 weights / 255²
 
 
-def canvas_to_mnist(rgba: np.ndarray) -> np.ndarray | None:
+def canvas_to_mnist(rgba: np.ndarray, pen: float | None = None) -> np.ndarray | None:
     """A canvas's (H, W, 4) uint8 RGBA → (28, 28) float32 in [0, 1] the MNIST way; None if blank.
 
-    Raises digit_shape.NotADigit when the ink cannot be a digit."""
-    return _mnist_from_ink(check_digit(_canvas_ink(rgba), DOT_SHARE))
+    Raises NotADigit when the ink cannot be a digit; `pen`, the pen's width in the canvas's pixels, tells a
+    dot from a small digit (check.DOT_PENS)."""
+    return _mnist_from_ink(check_digit(_canvas_ink(rgba), pen))
 
 
-def plain_resize(rgba: np.ndarray) -> np.ndarray | None:
+def plain_resize(rgba: np.ndarray, pen: float | None = None) -> np.ndarray | None:
     """The naive way, only for comparison: the whole canvas shrunk to 28×28, no crop, no centring.
 
     None if blank; NotADigit as canvas_to_mnist."""
-    ink = check_digit(_canvas_ink(rgba), DOT_SHARE)                           # (H, W)
+    ink = check_digit(_canvas_ink(rgba), pen)                           # (H, W)
     return None if ink.max() <= INK_THRESHOLD else np.clip(_resize(ink, SIDE, SIDE), 0.0, 1.0)
 
 
 def image_to_mnist(image: Image.Image) -> np.ndarray | None:
     """A photo or scan of one digit → (28, 28) float32 in [0, 1] the MNIST way; None if no ink.
 
-    Raises NotADigit when the ink cannot be a digit (a photo may show a small digit: no dot share)."""
+    Raises NotADigit when the ink cannot be a digit."""
     gray = _smooth(_grayscale(image))                                         # (H, W) in [0, 1]
     if _paper_is_light(gray):
         gray = 1.0 - gray  # bright ink on dark paper from here on
-    return _mnist_from_ink(check_digit(_level(gray), 0.0))
+    return _mnist_from_ink(check_digit(_level(gray)))
 
 
 def _canvas_ink(rgba: np.ndarray) -> np.ndarray:

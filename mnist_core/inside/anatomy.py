@@ -12,6 +12,7 @@ from mnist_core.models.inference import SIDE, forward, submodel
 Named = list[tuple[str, np.ndarray]]
 
 POOLING = (layers.MaxPooling2D, layers.AveragePooling2D)
+DARK = 0.1  # a map whose strongest response is under a tenth of the strongest map's looks dark on their shared scale
 
 
 def conv_kernels(model: keras.Model) -> Named:
@@ -72,6 +73,27 @@ def template_activations(model: keras.Model, image: np.ndarray) -> np.ndarray:
     """
     kernel, bias = _first_dense(model).get_weights()  # (784, units), (units,)
     return np.asarray(image, dtype=np.float32).reshape(-1) @ kernel + bias
+
+
+def weights_and_biases(layer: layers.Layer) -> tuple[int, int]:
+    """A layer's learned numbers, counted apart as every page says them: its weights (the kernel, what multiplies
+    the input) and its biases (what is added; 0 where BatchNorm's shift replaces them). Their sum is its
+    parameters."""
+    kernel, bias = getattr(layer, "kernel", None), getattr(layer, "bias", None)
+    return (int(np.prod(kernel.shape)) if kernel is not None else 0,
+            int(np.prod(bias.shape)) if bias is not None else 0)
+
+
+def first_layer_weights(model: keras.Model) -> int:
+    """The weights of a model's first layer that learns any (its first Dense or Conv2D), biases not counted."""
+    return next(weights for layer in model.layers if (weights := weights_and_biases(layer)[0]))
+
+
+def dark_maps(maps: np.ndarray) -> np.ndarray:
+    """Which of the (H, W, C) feature maps look dark beside the others, (C,) bool: their strongest response is
+    under DARK of the strongest map's (a map that is 0 everywhere among them)."""
+    peaks = maps.max(axis=(0, 1))
+    return peaks < DARK * peaks.max() if peaks.max() > 0 else np.ones_like(peaks, dtype=bool)
 
 
 def layer_parameters(model: keras.Model) -> list[tuple[str, str, int]]:

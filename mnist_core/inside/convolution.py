@@ -78,3 +78,18 @@ def window_origin(n: int, k: int, stride: int, padding: str, row: int, col: int)
     """The image pixel under the top-left of the window that makes output (row, col); negative on padding."""
     pad = padding_widths(n, k, stride, padding)[0]  # zeros above / left
     return row * stride - pad, col * stride - pad
+
+
+def inked_positions(image: np.ndarray, k: int, stride: int = 1, padding: str = "valid") -> np.ndarray:
+    """The output positions, numbered row by row, whose k×k window covers some ink, in order: elsewhere the
+    window sees only background, every product is 0, and Play can skip it."""
+    padded = _pad(image, (k, k), stride, padding)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (k, k))[::stride, ::stride]  # (H', W', k, k)
+    return np.flatnonzero(windows.reshape(*windows.shape[:2], -1).any(axis=-1))
+
+
+def play_step(position: int, stops: np.ndarray, steps: int) -> int:
+    """Where the window goes from `position` when Play moves it `steps` stops on along `stops` (sorted
+    positions), wrapping round to the first; from a position between stops, the next stop is the first step."""
+    after = int(np.searchsorted(stops, position, side="right"))
+    return int(stops[(after + steps - 1) % len(stops)])

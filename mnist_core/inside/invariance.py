@@ -77,7 +77,7 @@ def verdict(plain: dict[str, float], augmented: dict[str, float], dense: str, di
     ranges = lambda reach: ", ".join(f"{display_name(n)} ±{amount(reach[n], unit)}" for n in reach)  # noqa: E731
     architecture = all(plain[n] > plain[dense] for n in plain if n != dense)
     data = augmented[dense] > plain[dense]
-    reaches = _("Each model keeps reading a {digit} (P ≥ 50 %) over — without augmentation: {plain}; with "
+    reaches = _("Each model keeps reading {digit} (P ≥ 50 %) over — without augmentation: {plain}; with "
                 "augmentation: {augmented}.").format(digit=digit, plain=ranges(plain), augmented=ranges(augmented))
     if architecture:
         design = _("Trained alike on plain digits, every convolutional model goes further than the MLP: the "

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from mnist_core.i18n import _
 from mnist_core.models.inference import forward
+from mnist_core.models.registry import display_name
+from mnist_core.models.shipped import percent
 
 
 @functools.lru_cache(maxsize=8)
@@ -49,6 +52,22 @@ def saliency(model: keras.Model, image: np.ndarray, digit: int, patch: int = 5, 
     worst = int(probs[1:].argmin())
     rows, cols = np.nonzero(masks[worst] == 0)
     return Occlusion(heat, float(probs[0]), float(probs[1 + worst]), (int(rows.min()), int(cols.min())))
+
+
+def what_hiding_does(name: str, digit: int, found: Occlusion, patch: int) -> str:
+    """The caption under a saliency map: which square lowers P(digit) most, and from what to what, with the
+    probabilities rounded as the verdict cards round them; when no square changes it as far as that rounding
+    shows (a blank map), it says so instead of naming a square."""
+    before, after = percent(found.before), percent(found.after)
+    if before == after:
+        # TRANSLATORS: {model} comes first, followed by a colon; {before} is a probability such as 97.3% or <0.1%.
+        return _("{model}: hiding any {patch}×{patch} square leaves P({digit}) at {before}").format(
+            model=display_name(name), patch=patch, digit=digit, before=before)
+    row, col = found.worst
+    # TRANSLATORS: {model} comes first, followed by a colon; {before} and {after} are probabilities such as 97.3%.
+    return _("{model}: hiding the {patch}×{patch} square at row {row}, column {col} lowers P({digit}) from {before} "
+             "to {after}").format(model=display_name(name), patch=patch, row=row, col=col, digit=digit,
+                                  before=before, after=after)
 
 
 def erase(image: np.ndarray, strokes: np.ndarray) -> np.ndarray:

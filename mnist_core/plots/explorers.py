@@ -34,14 +34,14 @@ def digit_map_figure(digit_map: DigitMap, star: tuple[float, float] | None, show
             marker=dict(size=4, color=DIGIT_COLOURS[digit], opacity=0.6), unselected=dict(marker=dict(opacity=0.3)),
             customdata=idx, text=digit_map.predictions[idx].astype(str),
             # TRANSLATORS: {index} is the test digit's number, {digit} its true label, {reading} the model's answer.
-            hovertemplate=_("test digit #{index}: a {digit}, read as {reading}").format(
+            hovertemplate=_("test digit #{index}: labelled {digit}, read as {reading}").format(
                 index="%{customdata}", digit=digit, reading="%{text}") + "<extra></extra>"))
     if show_misread:
         wrong = digit_map.misread
         traces.append(go.Scattergl(
             x=digit_map.coords[wrong, 0], y=digit_map.coords[wrong, 1], mode="markers", name=_("misread"),
             marker=dict(size=7, symbol="x-thin-open", color="black", opacity=0.7, line=dict(width=1)),
-            customdata=wrong, text=[_("test digit #{index}: a {digit}, misread as {reading}").format(
+            customdata=wrong, text=[_("test digit #{index}: labelled {digit}, misread as {reading}").format(
                 index=i, digit=t, reading=p) for i, t, p in
                 zip(wrong, digit_map.labels[wrong], digit_map.predictions[wrong], strict=True)],
             hovertemplate="%{text}<extra></extra>"))

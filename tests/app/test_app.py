@@ -153,6 +153,42 @@ def test_a_misread_digit_goes_to_where_it_looked_in_one_click():
     at.button(key="eval_look").click().run()
     assert not at.exception
     images, labels = load_mnist()[1]
-    assert any(f"Showing test digit #{index}, a {labels[index]} that" in c.value for c in at.caption)
+    assert any(f"Showing test digit #{index}, labelled {labels[index]}, that" in c.value for c in at.caption)
     np.testing.assert_allclose(at.session_state[part_key(Drawing)].image, images[index] / 255, atol=1e-7)
     assert at.markdown and "To see where a model looked" in at.markdown[0].value
+
+
+def test_the_lesson_plan_covers_every_page_in_the_sidebars_order_in_45_minutes(monkeypatch):
+    import streamlit as st
+
+    import ui.lesson
+
+    plan = open_page(LESSON[0].path).dataframe[0].value
+    shown = {}
+    monkeypatch.setattr(st, "Page", lambda path, title, **options: title)
+    monkeypatch.setattr(st, "navigation", lambda sections, **options: shown.update(sections=sections, **options)
+                        or type("Page", (), {"run": lambda self: None})())
+    ui.lesson.navigation()
+    sidebar = [title for titles in shown["sections"].values() for title in titles]
+    assert shown.get("expanded") is True  # Streamlit's default hides pages behind "View 4 more"
+    assert list(plan["page"]) == sidebar == [step.name() for step in LESSON]
+    spans = [tuple(map(int, span.split("–"))) for span in plan["minutes"] if span != "extra time"]
+    assert spans[0][0] == 0 and spans[-1][1] == 45
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))  # one slot after another, no gap, no overlap
+    assert list(plan["minutes"][len(spans):]) == ["extra time"] * (len(plan) - len(spans))  # extras last
+
+
+def test_evaluates_per_digit_table_names_each_digit_and_writes_percents_the_languages_way():
+    images, labels = load_mnist()[1]
+    predicted = np.asarray(keras.saving.load_model(MODELS_DIR / "mlp.keras")(images[..., None] / 255.0)).argmax(axis=1)
+    hits = [((predicted == d) & (labels == d)).sum() for d in range(10)]
+    precision = [h / (predicted == d).sum() for d, h in enumerate(hits)]
+    recall = [h / n for h, n in zip(hits, TEST_LABEL_COUNTS)]
+    english = open_page("app_pages/evaluate.py").dataframe[0].value
+    assert list(english.columns[:3]) == ["digit", "precision", "recall"]
+    assert list(english["digit"]) == list(range(10))
+    assert list(english["precision"]) == [f"{p:.2%}" for p in precision]
+    assert list(english["recall"]) == [f"{r:.2%}" for r in recall]
+    german = open_page("app_pages/evaluate.py", lang="de").dataframe[0].value
+    assert german.iloc[:, 2].tolist() == [f"{r:.2%}".replace(".", ",").replace("%", "\N{NO-BREAK SPACE}%")
+                                          for r in recall]

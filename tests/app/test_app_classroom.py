@@ -132,7 +132,7 @@ def test_weakest_digit_hardest_drawings_and_questions_are_computed():
     questions = dict(teacher_questions({"cnn": evaluation}, {"cnn": 0.9947}))
     answers = " ".join(questions.values())
     assert "CNN reads 80% of our 5 drawings right" in answers
-    assert "Our 7s: CNN read 1 of 2 right, most often as a 1" in answers
+    assert "Our 7s: CNN read 1 of 2 right, most often as 1" in answers
     assert "19.5 percentage points lower" in answers
 
 

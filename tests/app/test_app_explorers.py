@@ -103,17 +103,17 @@ def test_fool_flips_the_chosen_model_and_tables_every_model(test_set):
 def test_unit_field_sizes_and_strongest_patch(test_set):
     images, _ = test_set
     at = run("unit", unit_model="cnn", unit_layer="conv3", unit_row=1, unit_col=1, unit_channel=5)
-    assert "looks at a **18×18** square" in text(at)  # 3 → 4 → 8 → 10 → 18, worked out by hand
+    assert "looks at a square of **18×18** pixels" in text(at)  # 3 → 4 → 8 → 10 → 18, worked out by hand
     model = load_model_file(MODELS_DIR / "cnn.keras", "cnn")
     probe = keras.Model(model.inputs[0], model.get_layer("conv3").output)
     values = np.asarray(probe.predict(images[..., None] / 255.0, batch_size=1000, verbose=0))[:, 1, 1, 5]
     assert f"give {np.sort(values)[-9]:.2f} to {values.max():.2f}." in text(at)
     at.selectbox(key="unit_layer").set_value("conv1").run()  # 26×26 maps: the row slider keeps its value
-    assert not at.exception and "looks at a **3×3** square" in text(at)
+    assert not at.exception and "looks at a square of **3×3** pixels" in text(at)
     at.selectbox(key="unit_model").set_value("lenet5").run()
     assert not at.exception
     # A new model starts at its deepest layer: LeNet-5's c5 sees all 32×32 of the padded input.
-    assert "in **c5** (1×1×120) looks at a **32×32** square" in text(at)
+    assert "in **c5** (1×1×120) looks at a square of **32×32** pixels" in text(at)
     assert "part of it hanging over the image's edge" in text(at)
 
 
@@ -126,6 +126,6 @@ def test_the_visitors_own_model_gets_its_own_map_and_patches(monkeypatch):
     at.run()
     assert built == [yours]  # computed once per visitor and model, not on every rerun
     at = run("unit", your_model=yours, unit_model="yours")
-    assert "in **c5** (1×1×120) looks at a **32×32** square" in text(at)
+    assert "in **c5** (1×1×120) looks at a square of **32×32** pixels" in text(at)
     at = run("fool", your_model=yours, fool_model="yours")
     assert len(at.dataframe[0].value) == len(MODELS) + 1

@@ -1,6 +1,9 @@
 """The look-inside pages under Streamlit's AppTest: each runs, says which digit it uses, and its
 computed sentences follow the widgets. Known answers come from scipy and the published model sizes."""
 
+import base64
+import json
+import re
 
 import keras
 import numpy as np
@@ -62,12 +65,39 @@ def test_filters_layers_and_models():
     assert_ok(at)
     assert "**conv2** has 64 kernels of 3×3×32" in text(at)
     assert "its weights on the one input map it weighs most" in text(at)
-    assert "The 32 strongest of 64 kernels and maps are shown" in text(at)
+    assert "The 24 strongest of 64 kernels and maps are shown" in text(at)
     at.selectbox(key="filters_layer").set_value("pool2").run()
     assert "**pool2** is a pooling layer" in text(at)
     at.selectbox(key="filters_model").set_value("lenet5").run()
     assert_ok(at)
     assert "**c1** has 6 kernels of 5×5:" in text(at)
+
+
+def z(trace: dict) -> np.ndarray:
+    """A heatmap's values as Plotly sends them: a list, or a typed array in base 64."""
+    values = trace["z"]
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def test_filters_count_weights_and_biases_and_say_how_many_maps_shown_are_dark():
+    at = open_page("app_pages/filters.py")
+    assert "**conv1** has 32 kernels of 3×3: 288 weights and 32 biases" in text(at)  # 3·3·32 + 32 = Keras's 320
+    assert "filters_layer" not in [s.key for s in at.sidebar.selectbox]  # on the page, beside what it controls
+    for layer in ("conv1", "conv2", "pool2"):
+        at.selectbox(key="filters_layer").set_value(layer).run()
+        spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+        peaks = np.array([np.max(z(trace)) for trace in spec["data"][1::2]])  # kernel, map, kernel, map…
+        dark = int((peaks < 0.1 * peaks.max()).sum())  # dark on the maps' shared scale, from the figure itself
+        said = f"{dark} of the {len(peaks)} maps shown stay" if dark else f"none of the {len(peaks)} maps shown"
+        assert said in text(at), (layer, dark)
+        answer = [m.value for m in at.markdown if "**Ask:**" in m.value][-1]
+        assert (f"**Answer:** {dark} of the {len(peaks)} maps shown here" if dark else
+                "Does every kernel find something in this digit?") in answer
+    at.selectbox(key="filters_model").set_value("modern_cnn").run()
+    at.selectbox(key="filters_layer").set_value(at.selectbox(key="filters_layer").options[0]).run()
+    assert "**conv1** has 32 kernels of 3×3: 288 weights and no biases" in text(at)
 
 
 def walk_out(shifts: np.ndarray, ok: np.ndarray) -> float:
@@ -84,7 +114,7 @@ def test_mlp_vs_cnn_compares_only_models_trained_alike():
     at = open_page("app_pages/mlp_vs_cnn.py")
     # The published sizes, 407,050 / 93,322 / 61,706, the Modern CNN's 198,442, and 784 × 512 + 512.
     assert "The MLP has 4.4× the CNN's, 6.6× the LeNet-5's, 2.1× the Modern CNN's parameters. 401,920 of" in text(at)
-    assert "Confidence in a **7** (the test label of this sample digit)" in text(at)
+    assert "Confidence in the digit **7** (the test label of this sample digit)" in text(at)
     assert "all on the digits as drawn" in text(at)
     image = load_mnist()[1][0][0].astype(np.float32) / 255
     for augment in (False, True):  # each model's reach, from plain Keras calls on the files trained that way
@@ -107,7 +137,7 @@ def test_saliency_answers_why_not():
     at = open_page("app_pages/saliency.py")
     at.selectbox(key="saliency_digit").set_value(9).run()
     assert_ok(at)
-    assert "the evidence each model found for a **9**" in text(at)
+    assert "the evidence each model found for the digit **9**" in text(at)
     at.select_slider(key="saliency_patch").set_value(3).run()
     assert_ok(at)
     assert "in all 676 positions" in text(at)  # (28 − 3 + 1)² occluded copies
@@ -150,3 +180,21 @@ def test_a_grid_of_maps_is_one_heatmap_with_each_map_in_its_tile():
     assert a[0] == b[0] == c[0] < d[0] == e[0] and a[1] < b[1] < c[1] and (d[1], e[1]) == (a[1], b[1])
     assert np.isnan(z).sum() == z.size - maps.size  # everything else is gutter
     assert [a.text for a in fig.layout.annotations] == [f"#{i}" for i in range(5)]
+
+
+def test_convolution_play_skips_the_background_and_the_grid_edits_the_kernel():
+    at = open_page("app_pages/convolution.py")
+    image = load_mnist()[1][0][0].astype(np.float32) / 255
+    inked = [p for p in range(26 * 26) if image[p // 26:p // 26 + 3, p % 26:p % 26 + 3].any()]  # by brute force
+    start = at.slider(key="conv_position_26").value
+    at.button(key="conv_play").click().run()  # Play's first step: 3 stops on at the normal speed
+    assert at.slider(key="conv_position_26").value == inked[(inked.index(start) + 3) % len(inked)]
+    seconds = int(re.search(r"one pass takes about (\d+) s", text(at))[1])
+    assert f"Play visits {len(inked)} positions, 3 per step" in text(at) and seconds <= 60
+    at.button(key="conv_play").click().run()  # Pause
+    at.selectbox(key="conv_kernel").set_value("Custom (edit the grid)").run()
+    at.number_input(key="conv_w_11").set_value(5.0).run()  # the centre weight of the last classic kernel
+    row, col = divmod(at.slider(key="conv_position_26").value, 26)
+    kernel = CLASSIC_KERNELS["Vertical edges (Sobel)"].copy()
+    kernel[1, 1] = 5.0
+    assert float(at.metric[0].value) == pytest.approx(correlate2d(image, kernel, mode="valid")[row, col], abs=1e-3)

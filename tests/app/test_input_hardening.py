@@ -99,14 +99,14 @@ def canvas_with(top: int, left: int, bottom: int, right: int) -> bytes:
 
 @pytest.mark.parametrize(("data", "sentence"), [
     (canvas_with(140, 140, 141, 141), r"^This is only a speck of ink \(1×1 pixels\), too small to be a digit\.$"),
-    (canvas_with(130, 130, 148, 148), r"^This is only a dot: draw one digit that spans at least 18% of the canvas\.$"),
+    (canvas_with(130, 130, 148, 148), r"^This is only a dot: it spans 18 pixels, under 2 widths of the pen"),
     (canvas_with(0, 0, SIDE, SIDE), r"^The ink covers 100% of the square it spans: a blot, not a digit\.$"),
     (canvas_with(135, 0, 136, SIDE), r"^This is a hairline \(280×1 pixels\), too thin to be a digit\.$"),
     (canvas_with(120, 10, 160, 270), r"^This is a flat strip of ink, 6 times as wide as it is tall, not a digit\.$"),
 ], ids=["one pixel", "dot", "full canvas", "hairline", "strip"])
 def test_a_drawing_that_is_no_digit_gets_one_sentence(data, sentence):
     with pytest.raises(NotADigit, match=sentence) as caught:
-        canvas_to_mnist(decode_canvas_png(data, SIDE, SIDE))
+        canvas_to_mnist(decode_canvas_png(data, SIDE, SIDE), 18)  # drawn with the Draw page's default pen
     assert_one_sentence(str(caught.value))
 
 

@@ -9,12 +9,15 @@ from scipy.signal import correlate2d
 from mnist_core import build_model
 from mnist_core.inside.anatomy import (
     conv_kernels,
+    dark_maps,
     dense_templates,
     feature_maps,
+    first_layer_weights,
     journey,
     layer_parameters,
     strongest_slices,
     template_activations,
+    weights_and_biases,
 )
 from tests.support.known import PUBLISHED_PARAMETERS
 
@@ -103,3 +106,23 @@ def test_a_digits_journey_ends_in_the_models_own_probabilities(test_set):
     direct = ops.convert_to_numpy(model(image[None, :, :, None], training=False))[0]
     np.testing.assert_allclose(stages[-1].values, direct, atol=1e-6)
     assert [s.kind for s in journey(build_model("modern_cnn"), image)][:3] == ["convolution", "ReLU", "convolution"]
+
+
+@pytest.mark.parametrize("name, layer, weights, biases", [
+    ("cnn", "conv1", 3 * 3 * 1 * 32, 32),          # 320 parameters, as Keras's summary of the keras.io convnet
+    ("lenet5", "c1", 5 * 5 * 1 * 6, 6),            # 156, LeCun et al. 1998's C1
+    ("mlp", "dense_512", 28 * 28 * 512, 512),      # one weight per pixel per unit
+    ("modern_cnn", "conv1", 3 * 3 * 1 * 32, 0),    # no bias: BatchNorm's shift replaces it
+])
+def test_weights_and_biases_are_counted_apart_and_add_up_to_the_parameters(name, layer, weights, biases):
+    model = build_model(name)
+    first = model.get_layer(layer)
+    assert weights_and_biases(first) == (weights, biases) and first.count_params() == weights + biases
+    assert first_layer_weights(model) == weights
+
+
+def test_dark_maps_are_dark_beside_the_strongest_on_their_shared_scale():
+    maps = np.zeros((5, 5, 4), np.float32)
+    maps[2, 2] = [10.0, 0.5, 0.0, 3.0]  # peaks: the strongest, a twentieth of it, nothing, three tenths
+    assert dark_maps(maps).tolist() == [False, True, True, False]
+    assert dark_maps(np.zeros((5, 5, 3))).tolist() == [True, True, True]

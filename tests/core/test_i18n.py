@@ -193,7 +193,7 @@ def test_the_lesson_page_speaks_the_address_language_and_the_sidebar_changes_it(
     at = open_page(LESSON[0].path, lang="de")
     assert at.title[0].value == "45 Minuten Unterricht: Wie ein neuronales Netz Handschrift liest"
     assert list(at.dataframe[0].value.columns) == ["Minuten", "Seite", "Merksatz"]
-    assert at.dataframe[0].value["Seite"][0] == "Die Modelle"
+    assert list(at.dataframe[0].value["Seite"][:2]) == ["Stundenverlauf", "Die Modelle"]
     at.selectbox(key="language_switch").set_value("es").run()
     assert at.title[0].value.startswith("Una clase de 45 minutos")
     assert at.query_params["lang"] == "es"

@@ -47,6 +47,6 @@ def test_invariance_curve(trained_cnn, test_set):
 ])
 def test_the_verdict_follows_the_ranges_it_is_given(plain, augmented, says):
     sentence = verdict(plain, augmented, "mlp", 7, "px")
-    assert sentence.startswith("Each model keeps reading a 7 (P ≥ 50 %) over — without augmentation: "
+    assert sentence.startswith("Each model keeps reading 7 (P ≥ 50 %) over — without augmentation: "
                                f"MLP ±{plain['mlp']}px, CNN ±{plain['cnn']}px")
     assert all(part in sentence for part in says)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from mnist_core.inside.saliency import erase, saliency
+from mnist_core.inside.saliency import erase, saliency, what_hiding_does
 
 
 def test_saliency_lies_on_the_ink(trained_cnn, test_set):
@@ -55,3 +55,26 @@ def test_erasing_paints_the_covered_pixels_black():
     np.testing.assert_allclose(erased[:14, 14], 0.0)
     np.testing.assert_allclose(erased[14:, 14], 0.8)
     np.testing.assert_allclose(erased[:, 15:], 0.8)
+
+
+class ink_at:  # noqa: N801 - reads like the function it stands in for
+    """A stand-in model: P(3) is `high` while pixel (10, 12) is inked, `low` once a patch hides it."""
+
+    def __init__(self, high: float, low: float):
+        self.high, self.low = high, low
+
+    def predict_on_batch(self, x):
+        p3 = np.where(x[:, 10, 12, 0] > 0, self.high, self.low)
+        return np.stack([(1 - p3) / 9] * 3 + [p3] + [(1 - p3) / 9] * 6, axis=1)
+
+
+def test_the_caption_names_the_square_only_when_hiding_changes_what_the_cards_show():
+    image = np.zeros((28, 28), np.float32)
+    image[10, 12] = 1
+    moved = what_hiding_does("cnn", 3, saliency(ink_at(0.9, 0.2), image, 3, patch=5), 5)
+    assert moved == "CNN: hiding the 5×5 square at row 6, column 8 lowers P(3) from 90.0% to 20.0%"
+    # Below the cards' rounding nothing changes: no square is named, and the probability is written as the cards do.
+    assert what_hiding_does("cnn", 3, saliency(ink_at(0.0003, 0.0001), image, 3), 5) == \
+        "CNN: hiding any 5×5 square leaves P(3) at <0.1%"
+    assert what_hiding_does("mlp", 3, saliency(ink_at(0.99995, 0.9993), image, 3), 5) == \
+        "MLP: hiding any 5×5 square leaves P(3) at >99.9%"
