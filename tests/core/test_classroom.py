@@ -5,6 +5,7 @@ too when MNIST_LAB_TEST_POSTGRES_URL is set (e.g. postgresql+psycopg://postgres@
 
 import hashlib
 import io
+import itertools
 import os
 import re
 import signal
@@ -96,8 +97,8 @@ def test_a_class_expires_when_the_teacher_said(url):
 def test_only_the_teacher_key_deletes_a_class(url):
     store = ClassroomStore(url)
     code, key = store.open_class(1)
-    for _ in range(3):
-        store.add_drawing(code, new_secret(), np.ones((28, 28), np.float32), 1)
+    for i in range(3):
+        store.add_drawing(code, new_secret(), drawing(i), 1)
     other_code, other_key = store.open_class(1)
     for wrong in (other_key, "", key.upper()):
         with pytest.raises(ClassroomError, match="Only the teacher"):
@@ -113,26 +114,25 @@ def test_caps_per_visitor_and_per_class(url):
     store = ClassroomStore(url, class_cap=5, visitor_cap=3)
     code, _ = store.open_class(1)
     a, b, c = new_secret(), new_secret(), new_secret()
-    blank = np.zeros((28, 28), np.float32)
-    assert [store.add_drawing(code, a, blank, 4) for _ in range(3)] == [1, 2, 3]
+    assert [store.add_drawing(code, a, drawing(i), 4) for i in range(3)] == [1, 2, 3]
     with pytest.raises(ClassroomError, match="You have added 3 drawings to this class, the most one visitor may."):
-        store.add_drawing(code, a, blank, 4)
-    assert [store.add_drawing(code, b, blank, 4) for _ in range(2)] == [1, 2]
+        store.add_drawing(code, a, drawing(3), 4)
+    assert [store.add_drawing(code, b, drawing(i), 4) for i in range(4, 6)] == [1, 2]
     with pytest.raises(ClassroomError, match="This class is full: it already holds 5 drawings."):
-        store.add_drawing(code, c, blank, 4)
+        store.add_drawing(code, c, drawing(6), 4)
     assert store.info(code).drawings == 5
 
 
 def test_class_cap_holds_under_concurrent_writers(url):
     store = ClassroomStore(url, class_cap=20, visitor_cap=100)
     code, _ = store.open_class(1)
-    refused = []
+    refused, numbers = [], itertools.count()
 
     def write() -> None:
         visitor = new_secret()
         for _ in range(10):
             try:
-                store.add_drawing(code, visitor, np.zeros((28, 28), np.float32), 2)
+                store.add_drawing(code, visitor, drawing(next(numbers)), 2)
             except ClassroomError as err:
                 refused.append(str(err))
 
