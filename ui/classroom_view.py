@@ -124,7 +124,7 @@ def teacher_tools(code: str) -> None:
     key = class_visit().teacher[1]
     with st.expander(_("Teacher tools"), icon=":material/lock:"):
         drawn = attempt(lambda: store().drawings(code))
-        if drawn is not None:
+        if drawn is not None and len(drawn[1]):
             count = len(drawn[1])
             st.download_button(ngettext("Download the {n} drawing (.npz)", "Download the {n} drawings (.npz)",
                                         count).format(n=integer(count)), export_npz(*drawn),

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 
 from mnist_core.classroom.rules import CODE_LENGTH, ClassroomError
 from mnist_core.data.sources import cache_dir
 from mnist_core.i18n import _
 
-TIMEOUT_S = 3  # each wait on the database: a lock, a connection, a statement
+TIMEOUT_S = 2  # each wait on the database: a lock, a connection (libpq's least), a statement
 METADATA = sa.MetaData()
 CLASSES = sa.Table(
     "classroom_classes", METADATA,
@@ -90,15 +90,15 @@ def _create_tables(engine: Engine) -> None:
     for attempt in range(2):
         try:
             METADATA.create_all(engine)
-            present = {column["name"] for column in sa.inspect(engine).get_columns(DRAWINGS.name)}
-            with engine.begin() as conn:
+            with engine.begin() as conn:  # SQLite: under the write lock, so two processes do not both ALTER
+                present = {column["name"] for column in sa.inspect(conn).get_columns(DRAWINGS.name)}
                 for name in ADDED_COLUMNS:
                     if name not in present:
                         column = DRAWINGS.c[name]
                         kind = column.type.compile(dialect=engine.dialect)
                         conn.exec_driver_sql(f"ALTER TABLE {DRAWINGS.name} ADD COLUMN {name} {kind}")
             return
-        except (IntegrityError, ProgrammingError, OperationalError):
+        except (IntegrityError, ProgrammingError):  # a race lost; a server that is down raises at once
             if attempt:
                 raise
 
