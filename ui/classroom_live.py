@@ -38,9 +38,8 @@ def add_drawing(code: str) -> None:
             me.cleared = True
         me.pending = drawn(st.session_state.get("draw_stroke_width", STROKE), True, me.cleared)
         me.cleared = False
-        st.segmented_control(_("The digit I meant (tapping it adds my drawing to the class)"), range(10),
-                             default=None, key="class_digit", on_change=_chosen, args=(code,),
-                             disabled=me.pending is None)
+        st.pills(_("The digit I meant (tapping it adds my drawing to the class)"), range(10), default=None,
+                 key="class_digit", on_change=_chosen, args=(code,), disabled=me.pending is None)  # wrap on phones
         if me.note:
             (st.success if me.note[0] == "success" else st.error)(me.note[1])
     with seen:

@@ -123,13 +123,15 @@ def teacher_tools(code: str) -> None:
     key (only when asked for), and deleting the class."""
     key = class_visit().teacher[1]
     with st.expander(_("Teacher tools"), icon=":material/lock:"):
-        drawn = attempt(lambda: store().drawings(code))
-        if drawn is not None and len(drawn[1]):
-            count = len(drawn[1])
-            st.download_button(ngettext("Download the {n} drawing (.npz)", "Download the {n} drawings (.npz)",
-                                        count).format(n=integer(count)), export_npz(*drawn),
-                               file_name=f"class-{code}.npz", mime="application/octet-stream", key="class_download",
-                               help=_("x_test: uint8 (N, 28, 28), y_test: uint8 (N,), the keys of keras's mnist.npz."))
+        url = database_url()  # read here: the download is made on its own thread, when clicked
+
+        def everything() -> bytes:
+            return export_npz(*open_store(url).drawings(code))
+
+        st.download_button(_("Download the class's drawings (.npz)"), everything,
+                           file_name=f"class-{code}.npz", mime="application/octet-stream", key="class_download",
+                           help=_("All the drawings at the moment of the click. x_test: uint8 (N, 28, 28), y_test: "
+                                  "uint8 (N,), the keys of keras's mnist.npz."))
         if st.toggle(_("Show the teacher key"), key="class_show_key"):
             st.caption(_("Teacher key: `{key}`. Keep it to manage this class from another browser; students never "
                          "need it.").format(key=key))
