@@ -25,12 +25,18 @@ from ui.state import kept, or_stop
 REFRESH_S = 2  # a projector shows a new drawing within this, plus one script run
 GALLERY = 8    # hardest drawings on the projector: one row at 1280×720
 STROKE = 18    # the Draw page's default pen
+# A phone (390 px) leaves ≈ 358 px for the Draw page's 400 px canvas: shrink it to fit, as fabric.js maps a
+# touch through the canvas's on-screen size (checked in Chromium at 390×844: a touch-drawn 1 is read as 1, where
+# it was drawn); and let the ten digits wrap instead of hiding the 9 (Streamlit's pills keep to one line).
+PHONE_CSS = """<style>@media (max-width: 440px) { .st-key-draw_canvas { zoom: 0.85; } }
+.st-key-class_digit [role="radiogroup"] { flex-wrap: wrap; }</style>"""
 
 
 @st.fragment
 def add_drawing(code: str) -> None:
     """Draw, see every model read it, tap the digit meant: the tap adds it (a stroke reruns only this part)."""
     me, models = class_visit(), available_models()
+    st.html(PHONE_CSS)
     pad, seen = st.columns([CANVAS_PX + 20, 400])
     with pad:
         if st.button(_("Clear"), key="class_clear"):
