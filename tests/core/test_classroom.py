@@ -3,6 +3,7 @@
 writers), and drawings a SIGKILLed writer reported saved are all there. Runs on SQLite; on PostgreSQL
 too when MNIST_LAB_TEST_POSTGRES_URL is set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)."""
 
+import contextvars
 import hashlib
 import io
 import itertools
@@ -22,7 +23,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import IntegrityError
 
-from mnist_core import load_mnist
+from mnist_core import i18n, load_mnist
 from mnist_core.classroom import database
 from mnist_core.classroom import store as store_module
 from mnist_core.classroom.database import TIMEOUT_S
@@ -406,3 +407,16 @@ def test_two_servers_add_at_once_and_the_projector_sees_the_other_ones_drawings_
     images, labels = here.drawings(code)
     expected = {np.round(drawing(i) * 255).astype(np.uint8).tobytes() for i in [*range(25), *range(1000, 1025)]}
     assert len(images) == 50 and {image.tobytes() for image in images} == expected
+
+
+def test_a_refusal_made_on_the_database_thread_is_in_the_visitors_language(tmp_path):
+    """Each call runs on a thread of its own (the deadline); the visitor's language must go with it."""
+    store = ClassroomStore(f"sqlite:///{tmp_path / 'class.sqlite'}")
+
+    def in_german() -> str:
+        i18n.use("de")
+        with pytest.raises(ClassroomError) as err:
+            store.info("ZZZZZZ")
+        return str(err.value)
+
+    assert contextvars.copy_context().run(in_german).startswith("Keine geöffnete Klasse hat den Code ZZZZZZ")
