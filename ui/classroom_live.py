@@ -23,7 +23,7 @@ from ui.resources import shipped_evaluation
 from ui.state import kept, or_stop
 
 REFRESH_S = 2  # a projector shows a new drawing within this, plus one script run
-GALLERY = 8    # hardest drawings on the projector: one row at 1280×720
+GALLERY = 7    # hardest drawings on the projector: one row of 110 px at 1280×720 (seen in Chromium)
 STROKE = 18    # the Draw page's default pen
 # A phone (390 px) leaves ≈ 358 px for the Draw page's 400 px canvas: shrink it to fit, as fabric.js maps a
 # touch through the canvas's on-screen size (checked in Chromium at 390×844: a touch-drawn 1 is read as 1, where
