@@ -3,7 +3,8 @@
 A drawing is exactly a 28×28 image of floats in [0, 1] (what the Draw page makes, and what the
 models take); it is stored as 784 uint8 bytes, round(255 · pixel), as MNIST stores its digits. A
 label is a whole number 0–9. Anything else raises `ClassroomError` with one sentence. No names are
-ever asked for or stored: a visitor is a random token made per browser session.
+ever asked for or stored: a visitor is a random token per browser, and a client address is kept only as a
+hash salted with the class code (`client_token`).
 """
 
 import hashlib
@@ -45,6 +46,12 @@ def key_hash(key: str) -> str:
 
 def key_matches(key: str, stored_hash: str) -> bool:
     return isinstance(key, str) and hmac.compare_digest(key_hash(key), stored_hash)
+
+
+def client_token(code: str, client: str) -> str:
+    """What the database keeps of a client's address (or, without one, its browser id) for the per-address cap:
+    a hash salted with the class code, so the same address is not recognisable from one class to the next."""
+    return hashlib.sha256(f"{code}\n{client}".encode()).hexdigest()[:32]
 
 
 def check_code(code: object) -> str:
