@@ -1,8 +1,20 @@
-"""Resources every visitor shares, loaded once per server process with `st.cache_resource`."""
+"""Resources every visitor shares: caches loaded once per server process with `st.cache_resource`, and
+what must never be remade (the training queue) kept for the process's lifetime, out of any cache.
 
+Streamlit 1.67 accepts a `clear_cache` message from any client (its menu hides the command, the protocol
+does not) and then empties every `st.cache_data` and `st.cache_resource` for the whole server. Here that
+cost ≈ 6 s of CPU and ≈ 18 MB that stayed per clear (the models and the test set loaded again), and, while
+the queue lived in that cache, a new queue beside the old one: runs beyond the server's limit, training
+processes nobody would end, and a teacher who saw only the new queue's runs. So the server ignores that
+message (`keep_caches_from_visitors`), and the queue lives in `server_wide` in any case.
+"""
+
+import inspect
+import logging
+import threading
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 import keras
 import numpy as np
@@ -12,6 +24,47 @@ from mnist_core import Evaluation, evaluate_model, load_shipped_models, training
 from mnist_core.data.sources import load_test_set
 from mnist_core.i18n import N_, _
 from mnist_core.models.variants import load_trained_alike
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+CLEAR_CACHE_CALL = "self._handle_clear_cache_request()"  # how AppSession.handle_backmsg answers `clear_cache`
+
+
+def server_wide(make: Callable[[], T]) -> Callable[[], T]:
+    """The one object `make()` returns in this server process, made on first use and kept until the process
+    ends: not a cache, since nothing may clear it (a raised exception makes nothing, and the next call tries
+    again)."""
+    lock, made = threading.Lock(), []
+
+    @wraps(make)
+    def the_one() -> T:
+        with lock:
+            if not made:
+                made.append(make())
+            return made[0]
+    return the_one
+
+
+def keep_caches_from_visitors() -> None:
+    """Make this server ignore `clear_cache` messages (idempotent): no visitor empties what all share.
+
+    Streamlit's handler is replaced at load time, after checking that AppSession.handle_backmsg still
+    calls it for that message; a different Streamlit stops the app with one sentence."""
+    from streamlit.runtime.app_session import AppSession
+
+    if AppSession._handle_clear_cache_request is _ignore_clear_cache:
+        return
+    if inspect.getsource(AppSession.handle_backmsg).count(CLEAR_CACHE_CALL) != 1:
+        st.error(_("The app cannot start because this Streamlit answers a visitor's cache clear differently from "
+                   "the pinned {version}; install the app's packages with `pip install -r requirements.txt`.")
+                 .format(version="1.67.0"))
+        st.stop()
+    AppSession._handle_clear_cache_request = _ignore_clear_cache
+
+
+def _ignore_clear_cache(session: Any) -> None:
+    """Stands in for AppSession._handle_clear_cache_request: logs the request and clears nothing."""
+    log.log(logging.WARNING, "Ignored a request to clear the server's caches (session %s)", getattr(session, "id", "?"))
 
 
 def cached(message: str, **cache_args: Any) -> Callable[[Callable], Callable]:

@@ -18,7 +18,7 @@ from mnist_core.training.run import Run
 from mnist_core.training.scheduler import RunQueue, ServerLimits
 from mnist_core.training.workers import TrainingProcesses
 from ui.present import table
-from ui.resources import test_set
+from ui.resources import server_wide, test_set
 from ui.state import or_stop, session_part
 
 OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on one chart
@@ -77,9 +77,10 @@ def _setting(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-@st.cache_resource
+@server_wide
 def run_queue() -> RunQueue:
-    """One queue for every visitor; its reaper stops runs whose browser stopped sending heartbeats.
+    """One queue for every visitor, for the server's lifetime (no cache clear remakes it beside the old one);
+    its reaper stops runs whose browser stopped sending heartbeats.
 
     Runs train in child processes (see mnist_core.training.workers) unless MNIST_LAB_TRAIN_PROCESS=0."""
     limits = server_limits()
