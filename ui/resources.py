@@ -6,7 +6,7 @@ does not) and then empties every `st.cache_data` and `st.cache_resource` for the
 cost ≈ 6 s of CPU and ≈ 18 MB that stayed per clear (the models and the test set loaded again), and, while
 the queue lived in that cache, a new queue beside the old one: runs beyond the server's limit, training
 processes nobody would end, and a teacher who saw only the new queue's runs. So the server ignores that
-message (`keep_caches_from_visitors`), and the queue lives in `server_wide` in any case.
+message (`guard_against_visitors`), and the queue lives in `server_wide` in any case.
 """
 
 import inspect
@@ -45,21 +45,39 @@ def server_wide(make: Callable[[], T]) -> Callable[[], T]:
     return the_one
 
 
-def keep_caches_from_visitors() -> None:
-    """Make this server ignore `clear_cache` messages (idempotent): no visitor empties what all share.
-
-    Streamlit's handler is replaced at load time, after checking that AppSession.handle_backmsg still
-    calls it for that message; a different Streamlit stops the app with one sentence."""
+def guard_against_visitors() -> None:
+    """Change two of Streamlit's answers to what any client may send, for this server process (idempotent):
+    - `clear_cache` is ignored, so no visitor empties what all share;
+    - a widget value whose JSON cannot be read (malformed, or nested deeper than Python's recursion limit)
+      reads as no value, the widget's default, instead of raising inside Streamlit before the script starts:
+      a canvas value nested 100,000 deep showed a traceback on every later run of that session.
+    Both are replaced at load time after checking that Streamlit 1.67 still routes through them (AppSession's
+    `handle_backmsg` calls `_handle_clear_cache_request`; session_state.py parses JSON values with
+    `unpack_widget_state_value`, imported by name from state/common.py); a different Streamlit stops the app
+    with one sentence."""
     from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.state import common, session_state
 
     if AppSession._handle_clear_cache_request is _ignore_clear_cache:
         return
-    if inspect.getsource(AppSession.handle_backmsg).count(CLEAR_CACHE_CALL) != 1:
-        st.error(_("The app cannot start because this Streamlit answers a visitor's cache clear differently from "
-                   "the pinned {version}; install the app's packages with `pip install -r requirements.txt`.")
+    if (inspect.getsource(AppSession.handle_backmsg).count(CLEAR_CACHE_CALL) != 1
+            or session_state.unpack_widget_state_value is not common.unpack_widget_state_value):
+        st.error(_("The app cannot start because this Streamlit answers visitors' messages differently from the "
+                   "pinned {version}; install the app's packages with `pip install -r requirements.txt`.")
                  .format(version="1.67.0"))
         st.stop()
+    session_state.unpack_widget_state_value = _unpacked_or_none
     AppSession._handle_clear_cache_request = _ignore_clear_cache
+
+
+def _unpacked_or_none(widget_state: Any) -> Any:
+    """Streamlit's `unpack_widget_state_value`, with unreadable JSON read as no value."""
+    from streamlit.runtime.state import common
+
+    try:
+        return common.unpack_widget_state_value(widget_state)
+    except (RecursionError, ValueError):  # json.JSONDecodeError is a ValueError
+        return None
 
 
 def _ignore_clear_cache(session: Any) -> None:

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from tests.support import ROOT
 from tests.support.runs import TINY, training_children, until
 from ui import resources
-from ui.resources import keep_caches_from_visitors
+from ui.resources import guard_against_visitors
 from ui.runs import run_queue
 
 
@@ -38,7 +38,7 @@ def clear_cache():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts training children in Linux's /proc")
 def test_a_visitors_cache_clear_leaves_the_queue_its_processes_and_the_shared_caches(clear_cache):
-    keep_caches_from_visitors()  # as app.py does on every script run
+    guard_against_visitors()  # as app.py does on every script run
     queue, images = run_queue(), resources.test_set()
     assert queue.limits.max_concurrent == 1
     first = queue.submit(TINY, owner="a" * 32)
@@ -66,7 +66,7 @@ def test_a_streamlit_that_answers_clear_cache_elsewhere_stops_the_app_in_one_sen
     monkeypatch.setattr(AppSession, "handle_backmsg", handle_backmsg)
     at = AppTest.from_function(_frame).run()
     assert [e.value for e in at.error] == [
-        "The app cannot start because this Streamlit answers a visitor's cache clear differently from the pinned "
+        "The app cannot start because this Streamlit answers visitors' messages differently from the pinned "
         "1.67.0; install the app's packages with `pip install -r requirements.txt`."]
     assert not at.exception and not at.markdown  # it stopped there
 
@@ -74,7 +74,7 @@ def test_a_streamlit_that_answers_clear_cache_elsewhere_stops_the_app_in_one_sen
 def _frame():
     import streamlit as st
 
-    from ui.resources import keep_caches_from_visitors
+    from ui.resources import guard_against_visitors
 
-    keep_caches_from_visitors()
+    guard_against_visitors()
     st.markdown("the pages")
