@@ -28,6 +28,7 @@ from mnist_core.models.variants import load_trained_alike
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CLEAR_CACHE_CALL = "self._handle_clear_cache_request()"  # how AppSession.handle_backmsg answers `clear_cache`
+DESERIALIZE_CALL = "metadata.deserializer("  # how WStates.__getitem__ reads a widget's stored value
 
 
 def server_wide(make: Callable[[], T]) -> Callable[[], T]:
@@ -48,36 +49,48 @@ def server_wide(make: Callable[[], T]) -> Callable[[], T]:
 def guard_against_visitors() -> None:
     """Change two of Streamlit's answers to what any client may send, for this server process (idempotent):
     - `clear_cache` is ignored, so no visitor empties what all share;
-    - a widget value whose JSON cannot be read (malformed, or nested deeper than Python's recursion limit)
-      reads as no value, the widget's default, instead of raising inside Streamlit before the script starts:
-      a canvas value nested 100,000 deep showed a traceback on every later run of that session.
+    - a widget value sent in a field its widget does not use (a number for a slider's list of indices, say),
+      or one its widget cannot read (malformed JSON, JSON nested 100,000 deep, a list for a chart's
+      selection), reads as no value, the widget's default, instead of raising inside Streamlit: tracebacks on
+      the Train page, and a canvas value that broke every later run of its session.
     Both are replaced at load time after checking that Streamlit 1.67 still routes through them (AppSession's
-    `handle_backmsg` calls `_handle_clear_cache_request`; session_state.py parses JSON values with
-    `unpack_widget_state_value`, imported by name from state/common.py); a different Streamlit stops the app
-    with one sentence."""
+    `handle_backmsg` calls `_handle_clear_cache_request`; a stored widget value is read by `WStates.__getitem__`
+    with its widget's deserializer); a different Streamlit stops the app with one sentence."""
     from streamlit.runtime.app_session import AppSession
-    from streamlit.runtime.state import common, session_state
+    from streamlit.runtime.state.session_state import WStates
 
     if AppSession._handle_clear_cache_request is _ignore_clear_cache:
         return
     if (inspect.getsource(AppSession.handle_backmsg).count(CLEAR_CACHE_CALL) != 1
-            or session_state.unpack_widget_state_value is not common.unpack_widget_state_value):
+            or inspect.getsource(WStates.__getitem__).count(DESERIALIZE_CALL) != 1):
         st.error(_("The app cannot start because this Streamlit answers visitors' messages differently from the "
                    "pinned {version}; install the app's packages with `pip install -r requirements.txt`.")
                  .format(version="1.67.0"))
         st.stop()
-    session_state.unpack_widget_state_value = _unpacked_or_none
+    WStates.__getitem__ = _readable_or_default(WStates.__getitem__)
     AppSession._handle_clear_cache_request = _ignore_clear_cache
 
 
-def _unpacked_or_none(widget_state: Any) -> Any:
-    """Streamlit's `unpack_widget_state_value`, with unreadable JSON read as no value."""
-    from streamlit.runtime.state import common
+def _readable_or_default(get: Callable) -> Callable:
+    """WStates.__getitem__ that clears a stored value sent in another field than its widget's, or one its
+    widget's deserializer fails on: a cleared value, as Streamlit's own, reads as the widget's default."""
+    from streamlit.runtime.state.session_state import Serialized
 
-    try:
-        return common.unpack_widget_state_value(widget_state)
-    except (RecursionError, ValueError):  # json.JSONDecodeError is a ValueError
-        return None
+    @wraps(get)
+    def checked(states: Any, key: str) -> Any:
+        stored, metadata = states.states.get(key), states.widget_metadata.get(key)
+        if not (isinstance(stored, Serialized) and metadata is not None):
+            return get(states, key)
+        field = stored.value.WhichOneof("value")
+        if field is not None and field != metadata.value_type:
+            stored.value.ClearField(field)
+        try:
+            return get(states, key)
+        except Exception:  # noqa: BLE001 - any deserializer's failure on what a client made up
+            log.log(logging.WARNING, "Read an unreadable value of widget %s as its default", key, exc_info=True)
+            stored.value.ClearField(stored.value.WhichOneof("value"))
+            return get(states, key)
+    return checked
 
 
 def _ignore_clear_cache(session: Any) -> None:
