@@ -16,9 +16,19 @@ WRONG_FIELD = {"toggle": {"string_value": "x"}, "radio": {"bool_value": True}, "
                "select_slider": {"int_value": 7}}  # a field each kind of widget does not use, with a value
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def guarded():
     guard_against_visitors()  # as app.py does before any page
+
+
+@pytest.fixture(scope="module")
+def evaluate_page(guarded) -> AppTest:
+    return open_page("app_pages/evaluate.py")  # one visitor, clicking again and again
+
+
+@pytest.fixture(scope="module")
+def map_page(guarded) -> AppTest:
+    return open_page("app_pages/digit_map.py")
 
 
 def sent(at: AppTest, widget_id: str, **value) -> AppTest:
@@ -50,8 +60,8 @@ def chart_id(at: AppTest, key: str) -> str:
 
 @pytest.mark.parametrize("point", [{"x": "**bold**", "y": 1}, {"y": 3}, {"x": 99, "y": 1}, {"x": float("nan"), "y": 1}],
                          ids=["text", "no x", "beyond", "NaN"])
-def test_a_tampered_confusion_matrix_click_gets_one_sentence(point):
-    at = open_page("app_pages/evaluate.py")
+def test_a_tampered_confusion_matrix_click_gets_one_sentence(evaluate_page, point):
+    at = evaluate_page
     sent(at, chart_id(at, "eval_confusion"), string_value=json.dumps({"selection": {"points": [point]}}))
     assert [w.value for w in at.warning] == [NOT_A_POINT]
     assert "bold" not in " ".join(h.value for h in at.subheader)
@@ -60,7 +70,9 @@ def test_a_tampered_confusion_matrix_click_gets_one_sentence(point):
 
 
 @pytest.mark.parametrize("customdata", [10**9, -1, "**bold**", float("inf")], ids=["beyond", "negative", "text", "inf"])
-def test_a_tampered_click_on_the_map_gets_one_sentence(customdata):
-    at = open_page("app_pages/digit_map.py")
+def test_a_tampered_click_on_the_map_gets_one_sentence(map_page, customdata):
+    at = map_page
     sent(at, chart_id(at, "map_fig"), string_value=json.dumps({"selection": {"points": [{"customdata": customdata}]}}))
     assert [w.value for w in at.warning] == [NOT_A_POINT]
+    sent(at, chart_id(at, "map_fig"), string_value=json.dumps({"selection": {"points": [{"customdata": 7}]}}))
+    assert not at.warning and "Test digit #7" in json.dumps(str(at.get("plotly_chart")[-1].proto))
