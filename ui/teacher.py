@@ -74,6 +74,7 @@ class TeacherAccess:
     """Whether this visitor gave the server's teacher password on the Train page."""
 
     granted: bool = False
+    refused: str = ""  # the last wrong guess: the page's reruns show its answer again, not guess it again
 
 
 def teacher_panel() -> None:
@@ -85,10 +86,11 @@ def teacher_panel() -> None:
     with st.expander(_("Teacher: every run on this server"), expanded=access.granted):
         if not access.granted:
             given = st.text_input(_("Teacher password"), type="password", key="teacher_password")
-            if given and password_gate().check(given, secret):
+            if given and given != access.refused and password_gate().check(given, secret):
                 access.granted = True
                 st.rerun()
             elif given:
+                access.refused = given
                 st.error(_("That is not the teacher password."))
             return
         every_run()

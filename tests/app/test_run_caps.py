@@ -211,6 +211,8 @@ def test_the_teacher_panel_slows_guesses_for_the_whole_server(monkeypatch):
         pupils[guess % 2].text_input(key="teacher_password").input(f"guess {guess}").run()
     waited = clock.now - 1000
     assert waited >= 40  # two guesses beyond the burst waited for a refill each (≈ 20 s), not 1 s each
+    pupils[1].run()  # a rerun of the page with the last wrong guess still in the box: answered, not guessed again
+    assert clock.now - 1000 == waited and "That is not the teacher password." in [e.value for e in pupils[1].error]
     pupils[0].text_input(key="teacher_password").input("chalk and talk").run()
     seen = [c.value for c in pupils[0].caption]
     assert clock.now - 1000 == waited and "Nobody is training or waiting now." in seen  # the view, at once
