@@ -6,7 +6,8 @@ does not) and then empties every `st.cache_data` and `st.cache_resource` for the
 cost ≈ 6 s of CPU and ≈ 18 MB that stayed per clear (the models and the test set loaded again), and, while
 the queue lived in that cache, a new queue beside the old one: runs beyond the server's limit, training
 processes nobody would end, and a teacher who saw only the new queue's runs. So the server ignores that
-message (`guard_against_visitors`), and the queue lives in `server_wide` in any case.
+message, and reads a widget value its widget cannot use as the widget's default (`guard_against_visitors`,
+which app.py calls before any page); the queue lives in `server_wide` in any case.
 """
 
 import inspect
