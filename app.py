@@ -11,12 +11,14 @@ from ui.keras_reruns import keep_keras_state_between_runs
 from ui.language import language_switch
 from ui.lesson import navigation
 from ui.present import presenter_switch
+from ui.resources import guard_against_visitors
 from ui.runs import browser_id, keep_alive
 from ui.state import keep_settings
 
 fewer_malloc_arenas()  # a crowd of visitors leaves less memory behind (before any model predicts)
 keep_keras_state_between_runs()  # Streamlit would reset Keras after every run: its models' kernels with it
 st.set_page_config(page_title="MNIST Lab", page_icon=":material/draw:", layout="wide")
+guard_against_visitors()  # no visitor's message clears what all share, nor breaks a session with bad JSON
 keep_alive()  # a visitor's training run lives as long as any of their pages is open
 with st.sidebar:
     browser_id()  # read (or write) the browser's cookie now, so that its next tabs share its run caps

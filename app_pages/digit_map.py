@@ -17,6 +17,7 @@ from ui.lesson import mnist_numbers, teacher_notes
 from ui.models import available_models
 from ui.present import show
 from ui.resources import test_set
+from ui.selection import chosen
 from ui.state import current_digit, kept, or_stop
 
 NEIGHBOURS = 25  # the dots around the star that vote on what it looks like
@@ -82,9 +83,8 @@ st.markdown(introduction(digit_map, shown_name))
 left, right = st.columns([3, 1])
 event = left.plotly_chart(show(digit_map_figure(digit_map, star, marked)), key="map_fig", on_select="rerun",
                           selection_mode="points")
-points = event.selection.points if event else []
-picked = next((int(p["customdata"]) for p in points if isinstance(p.get("customdata"), int | float)), None)
-index = picked if picked is not None else int(nearest(digit_map, star, 1)[0])
+picked = chosen(event, "customdata", below=len(labels))  # (the clicked test digit's index,), checked
+index = picked[0] if picked is not None else int(nearest(digit_map, star, 1)[0])
 votes = np.bincount(labels[nearest(digit_map, star, NEIGHBOURS)], minlength=10)
 voted, count = f"<span style='color:{DIGIT_COLOURS[votes.argmax()]}'>**{votes.argmax()}**</span>", int(votes.max())
 # TRANSLATORS: {digit} is the digit most of the nearest dots are, in its colour (HTML kept as is).

@@ -12,6 +12,7 @@ from mnist_core.plots.results import confusion_matrix
 from ui.lesson import teacher_notes
 from ui.models import evaluation_of, model_choices
 from ui.present import show, table
+from ui.selection import chosen
 from ui.state import drawing, kept
 
 GALLERY = 24     # most confident mistakes shown
@@ -57,10 +58,10 @@ with matrix:
                             key="eval_confusion", config={"displayModeBar": False})
     st.caption(_("Rows: the true digit; columns: the model's answer. Click a square to see those images."))
 
-points = event.selection.points if event and event.selection else []
+points = chosen(event, "y", "x", below=len(evaluation.confusion))  # (true, predicted), checked
 off_diagonal = evaluation.confusion * (1 - np.eye(10, dtype=int))
 true_top, predicted_top = np.unravel_index(off_diagonal.argmax(), off_diagonal.shape)
-true, predicted = (points[0]["y"], points[0]["x"]) if points else (true_top, predicted_top)
+true, predicted = points or (true_top, predicted_top)
 cell = np.flatnonzero((evaluation.labels == true) & (evaluation.predictions == predicted))
 shown = cell[:CELL_SHOWN]
 if len(shown) < len(cell):

@@ -4,12 +4,16 @@ The canvas is streamlit-drawable-canvas 0.13.0's frontend, checked and changed b
 registered here under a name of this app's; `st_canvas` mounts it with upstream's props. It sends a PNG data
 URL from the browser, where anyone can replace it: a 0.5 MB PNG claiming 10000×10000 pixels cost the server 2 GB when
 the upstream package decoded it with `Image.open` and no limit. So only the base64 bytes are taken from
-its state, and `mnist_core.drawing.decode.decode_canvas_png` checks them before a pixel is decoded.
+its state, and `mnist_core.drawing.decode.decode_canvas_png` checks them before a pixel is decoded; a data
+URL longer than the canvas's largest PNG could be is not even base64-decoded. The strokes (fabric.js JSON) are
+given back for redrawing only when shaped like a drawing and at most MAX_DRAWING_CHARS long, since the Draw
+page keeps them for the visit. (Streamlit itself refuses a message over `server.maxMessageSize`, and
+`ui.resources.guard_against_visitors` makes JSON it cannot parse read as no value.)
 """
 
 import base64
-import binascii
 import io
+import json
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -17,10 +21,11 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from mnist_core.drawing.decode import UploadError, decode_canvas_png
+from mnist_core.drawing.decode import CANVAS_SCALE, UploadError, decode_canvas_png
 from mnist_core.i18n import N_, _
 from ui.canvas_package import CanvasPackageError, load
 
+MAX_DRAWING_CHARS = 1_000_000  # a drawing's fabric.js JSON kept to redraw it: fifty long strokes are ≈ 0.3 MB
 NOT_A_DRAWING = N_("The canvas sent a value that is not a drawing; press Clear and draw again.")
 
 
@@ -44,8 +49,11 @@ def draw_canvas(*, width: int, height: int, **canvas_args: Any) -> CanvasValue:
         return CanvasValue(None, str(err), None)
     try:
         sent = state["drawing"]
-        data = None if sent["data"] is None else base64.b64decode(sent["data"].split(";base64,", 1)[1])
-    except (AttributeError, IndexError, KeyError, TypeError, binascii.Error):  # not a dict, no ";base64,"…
+        url = sent["data"]
+        if url is not None and len(url) > _most_chars(width, height):
+            raise ValueError(url[:40])  # more than any PNG of this canvas could take
+        data = None if url is None else base64.b64decode(url.split(";base64,", 1)[1])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):  # not a dict, no ";base64,", too long…
         return CanvasValue(None, _(NOT_A_DRAWING), None)
     drawing = sent.get("raw") if _is_drawing(sent.get("raw")) else None
     if data is None:
@@ -56,9 +64,23 @@ def draw_canvas(*, width: int, height: int, **canvas_args: Any) -> CanvasValue:
         return CanvasValue(None, str(err), None)
 
 
+def _most_chars(width: int, height: int) -> int:
+    """The longest PNG data URL a width × height canvas can send: its largest size (CANVAS_SCALE a side),
+    uncompressed RGBA plus a filter byte a row and zlib's stored-block headers, in base64, and a margin."""
+    side_w, side_h = CANVAS_SCALE * width, CANVAS_SCALE * height
+    raw = side_h * (4 * side_w + 1)
+    return 4 * (raw + 5 * (raw // 16_384 + 1) + 4096) // 3 + 64
+
+
 def _is_drawing(json_data: Any) -> bool:
-    """Shaped like fabric.js's canvas JSON, so that st_canvas can take it back as `initial_drawing`."""
-    return isinstance(json_data, dict) and isinstance(json_data.get("objects"), list)
+    """Shaped like fabric.js's canvas JSON, so that st_canvas can take it back as `initial_drawing`, and small
+    enough to keep (a session keeps its drawing to redraw it after a trip to another page)."""
+    if not (isinstance(json_data, dict) and isinstance(json_data.get("objects"), list)):
+        return False
+    try:
+        return len(json.dumps(json_data)) <= MAX_DRAWING_CHARS
+    except (RecursionError, TypeError, ValueError):
+        return False
 
 
 @cache

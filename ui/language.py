@@ -58,8 +58,9 @@ def language_switch() -> str:
 
 def _picked() -> None:
     """The sidebar's choice, taken before the run starts, so that the whole run speaks it."""
-    me = session_part(LanguageChoice)
-    me.code, me.chosen = st.session_state[KEY], True
+    me, picked = session_part(LanguageChoice), st.session_state[KEY]
+    if picked in languages():  # a tampered browser can send any text as the box's value
+        me.code, me.chosen = picked, True
 
 
 def _visitor_language() -> str | None:

@@ -18,7 +18,7 @@ from mnist_core.training.run import Run
 from mnist_core.training.scheduler import RunQueue, ServerLimits
 from mnist_core.training.workers import TrainingProcesses
 from ui.present import table
-from ui.resources import test_set
+from ui.resources import server_wide, test_set
 from ui.state import or_stop, session_part
 
 OVERLAY = "train_overlay"  # the Train page's widget choosing the runs drawn on one chart
@@ -66,7 +66,8 @@ def server_limits() -> ServerLimits:
                         max_epochs=_setting("MNIST_LAB_MAX_EPOCHS", 20, 2, 20),
                         max_train_size=_setting("MNIST_LAB_MAX_TRAIN_SIZE", 60_000, 1_000, 60_000),
                         max_minutes=_setting("MNIST_LAB_MAX_RUN_MINUTES", 60, 1, 24 * 60),
-                        max_waiting=_setting("MNIST_LAB_MAX_WAITING", 20, 1, 1000))
+                        max_waiting=_setting("MNIST_LAB_MAX_WAITING", 20, 1, 1000),
+                        per_address=_setting("MNIST_LAB_MAX_RUNS_PER_ADDRESS", 5, 1, 1000))
 
 
 def _setting(name: str, default: int, low: int, high: int) -> int:
@@ -77,9 +78,10 @@ def _setting(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
-@st.cache_resource
+@server_wide
 def run_queue() -> RunQueue:
-    """One queue for every visitor; its reaper stops runs whose browser stopped sending heartbeats.
+    """One queue for every visitor, for the server's lifetime (no cache clear remakes it beside the old one);
+    its reaper stops runs whose browser stopped sending heartbeats.
 
     Runs train in child processes (see mnist_core.training.workers) unless MNIST_LAB_TRAIN_PROCESS=0."""
     limits = server_limits()
@@ -92,8 +94,15 @@ def run_queue() -> RunQueue:
 def start(config: TrainConfig) -> None:
     """Queue a run for this visitor (the caller has validated config); ValueError when over a cap."""
     me = my_runs()
-    me.active = run_queue().submit(config, number=me.runs_started + 1, owner=browser_id())
+    me.active = run_queue().submit(config, number=me.runs_started + 1, owner=browser_id(), address=client_address())
     me.runs_started += 1
+
+
+def client_address() -> str:
+    """Where this visitor connects from, for the per-address cap that a cleared cookie does not reset: the
+    connection's IP address, or this browser's id where Streamlit gives none (a visitor on this machine)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else f"browser {browser_id()}"
 
 
 def browser_id() -> str:

@@ -4,11 +4,18 @@ Two doors share these limits: an uploaded photo (PNG or JPEG, at most MAX_PIXELS
 canvas's value, a PNG that the browser encodes and that a tampered client can replace with anything.
 A PNG's text and colour-profile chunks are dropped before Pillow reads them: Pillow would inflate
 up to 64 MB of compressed text per file, and a digit needs none of it.
+
+An upload is also bounded in memory, not only in pixels: a JPEG is decoded at a reduced scale (its DCT
+allows 1/2 to 1/8) to about UPLOAD_SIDE a side, a PNG whose decoded pixels would need more than
+MAX_DECODED_BYTES is refused from its header, every upload is shrunk to UPLOAD_SIDE² pixels before the
+float arithmetic of `prepare`, and at most DECODES_AT_ONCE uploads are decoded at once in the server. Before,
+one 65 KB 4096×4096 PNG cost 208 MB of peak memory and four at once 526 MB (bench/memory_guard.py).
 """
 
 import io
 import math
 import struct
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -19,6 +26,10 @@ from mnist_core.i18n import N_, _, integer, ngettext
 MAX_PIXELS = 4096 * 4096  # below PIL's bomb warning (89 Mpx), so no warnings filter (global, not
                           # thread-safe) is needed: bigger headers are refused before decoding
 UPLOAD_FORMATS = ("PNG", "JPEG")
+UPLOAD_SIDE = 512  # an upload is read at most UPLOAD_SIDE² pixels in area: plenty for a 28×28 digit
+MAX_DECODED_BYTES = 32 * 2**20  # as Pillow holds the pixels: 1 byte per pixel for grey, 4 for any colour
+DECODES_AT_ONCE, DECODE_WAIT_S = 2, 30.0  # uploads decoded at once in the server; how long one waits its turn
+_DECODING = threading.BoundedSemaphore(DECODES_AT_ONCE)  # the server's, on purpose: it bounds all visitors
 CANVAS_SCALE = 3  # streamlit-drawable-canvas 0.13.0 sends its own size (toDataURL, multiplier 1): measured
                   # 280×280 in Chromium at devicePixelRatio 1, 2 and 3. A frontend that scaled by the
                   # pixel ratio would send up to 3× each side (phones); more is never a drawing.
@@ -34,12 +45,20 @@ class UploadError(ValueError):
 
 
 def load_upload(data: bytes, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """Open uploaded bytes as a fully decoded, upright PNG or JPEG; any problem → UploadError."""
-    image = _checked_open(data, UPLOAD_FORMATS, _limit(max_pixels), lambda w, h: w * h > max_pixels)
+    """Open uploaded bytes as a decoded, upright PNG or JPEG of at most UPLOAD_SIDE² pixels; any problem →
+    UploadError (also when other visitors' uploads keep the decoder busy for DECODE_WAIT_S)."""
+    if not _DECODING.acquire(timeout=DECODE_WAIT_S):
+        raise UploadError(_("The server is busy reading other images; try again in a moment."))
     try:
-        return ImageOps.exif_transpose(image)  # phones store photos sideways plus a rotation tag
-    except Exception as err:
-        raise UploadError(_("This image is damaged or incomplete.")) from err
+        image = _checked_open(data, UPLOAD_FORMATS, _limit(max_pixels), lambda w, h: w * h > max_pixels,
+                              reduce_to=UPLOAD_SIDE)
+        try:
+            image = ImageOps.exif_transpose(image)  # phones store photos sideways plus a rotation tag
+        except Exception as err:
+            raise UploadError(_("This image is damaged or incomplete.")) from err
+        return _shrunk(image, UPLOAD_SIDE * UPLOAD_SIDE)
+    finally:
+        _DECODING.release()
 
 
 def decode_canvas_png(data: bytes, width: int, height: int) -> np.ndarray:
@@ -61,9 +80,11 @@ def decode_canvas_png(data: bytes, width: int, height: int) -> np.ndarray:
 
 
 def _checked_open(data: bytes, formats: tuple[str, ...], limit: str,
-                  too_big: Callable[[int, int], bool]) -> Image.Image:
+                  too_big: Callable[[int, int], bool], reduce_to: int | None = None) -> Image.Image:
     """Open `data` as one of `formats`; refuse a size that is `too_big` (a PNG's before Pillow reads
-    it, a JPEG's from the header Pillow reads), and only then decode the pixels."""
+    it, a JPEG's from the header Pillow reads), and only then decode the pixels. With `reduce_to`, a JPEG
+    is decoded at the smallest scale still that many pixels a side, and pixels that would need more than
+    MAX_DECODED_BYTES are refused."""
     header = _png_header(data)
     if header is not None:
         _refuse_size(header[0], header[1], too_big, limit)
@@ -75,11 +96,33 @@ def _checked_open(data: bytes, formats: tuple[str, ...], limit: str,
     except Exception as err:
         raise UploadError(_("This file is not a {formats} image.").format(formats=_either(formats))) from err
     _refuse_size(image.width, image.height, too_big, limit)
+    if reduce_to is not None:
+        _reduce(image, reduce_to)
     try:
         image.load()
     except Exception as err:
         raise UploadError(_("This image is damaged or incomplete.")) from err
     return image
+
+
+def _shrunk(image: Image.Image, most_pixels: int) -> Image.Image:
+    """`image` at most `most_pixels` in area, proportions kept (a thin strip stays a strip)."""
+    scale = math.sqrt(most_pixels / (image.width * image.height))
+    if scale < 1:
+        image.thumbnail((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    return image
+
+
+def _reduce(image: Image.Image, side: int) -> None:
+    """Decode a JPEG at a reduced scale (no other format can); refuse pixels beyond MAX_DECODED_BYTES."""
+    if image.format == "JPEG":
+        image.draft(image.mode, (side, side))
+    held = image.width * image.height * (1 if len(image.getbands()) == 1 and image.mode in ("1", "L", "P") else 4)
+    if held > MAX_DECODED_BYTES:
+        # TRANSLATORS: {needed} and {limit} are amounts of memory in megabytes.
+        raise UploadError(_("This image would need {needed} MB of memory to read, more than the {limit} MB allowed; "
+                            "save it smaller, or as a JPEG.").format(needed=integer(math.ceil(held / 2**20)),
+                                                                     limit=integer(MAX_DECODED_BYTES // 2**20)))
 
 
 def _refuse_size(width: int, height: int, too_big: Callable[[int, int], bool], limit: str) -> None:

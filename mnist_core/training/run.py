@@ -66,7 +66,7 @@ class Run:
     Made with `slots`, it joins their line at once, so that its place counts before its thread runs."""
 
     def __init__(self, config: TrainConfig, number: int = 0, slots: TrainingSlots | None = None,
-                 owner: str | None = None):
+                 owner: str | None = None, address: str | None = None):
         self.config, self.number, self._slots = config, number, slots
         self._lock = threading.Lock()
         self._stop, self._done = threading.Event(), threading.Event()
@@ -75,6 +75,7 @@ class Run:
         self._glimpse: Glimpse | None = None
         self._error: str | None = None
         self.owner = owner                     # who started it (the app's visitor id), for per-visitor caps
+        self.address = address                 # where from (the client's address), for per-address caps
         self.note: str | None = None           # one sentence saying why the server stopped it, if it did
         self.stop_asked_at: float | None = None  # time.monotonic() of the first stop()
         self.seconds = 0.0                     # training time, as the engine measured it

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 
-from mnist_core.i18n import N_, _, integer, minutes
+from mnist_core.i18n import N_, _, integer, minutes, ngettext
 from mnist_core.training.config import TRAIN_IMAGES, TrainConfig
 from mnist_core.training.device import chosen_devices
 from mnist_core.training.engine import train
@@ -39,6 +39,7 @@ class ServerLimits:
     max_minutes: int = 60      # a longer run is stopped (its model so far is kept)
     max_waiting: int = 20      # runs in the line, server-wide
     per_visitor: int = 1       # runs queued or training per visitor (all their tabs together)
+    per_address: int = 5       # runs queued or training per client address (its browsers, cookies or not)
 
 
 def check_limits(config: TrainConfig, limits: ServerLimits) -> str | None:
@@ -67,8 +68,9 @@ class RunQueue:
         self._speed: dict[tuple[str, str], float] = {}  # (model, precision) → images/s its last run trained at
         self._reaper: threading.Thread | None = None
 
-    def submit(self, config: TrainConfig, number: int = 0, owner: str | None = None) -> Run:
-        """Queue `config` for `owner` and train it in the background.
+    def submit(self, config: TrainConfig, number: int = 0, owner: str | None = None,
+               address: str | None = None) -> Run:
+        """Queue `config` for `owner` (a browser) connected from `address` and train it in the background.
 
         ValueError (one sentence) over a limit or with a device setting this machine cannot honour,
         checked before the run takes a place in the line."""
@@ -77,8 +79,8 @@ class RunQueue:
             raise ValueError(problem)
         chosen_devices()
         with self._lock:
-            self._refuse_beyond_caps(owner)
-            run = Run(config, number, self.slots, owner)  # in line from now on
+            self._refuse_beyond_caps(owner, address)
+            run = Run(config, number, self.slots, owner, address)  # in line from now on
             self._runs.append(run)
         threading.Thread(target=self._work, args=(run,), name=f"train-{config.model}", daemon=True).start()
         return run
@@ -155,12 +157,20 @@ class RunQueue:
         if self.processes:
             self.processes.close()
 
-    def _refuse_beyond_caps(self, owner: str | None) -> None:
-        """ValueError (one sentence) when the line is full or `owner` already has a run; caller holds the lock."""
+    def _refuse_beyond_caps(self, owner: str | None, address: str | None) -> None:
+        """ValueError (one sentence) when the line is full, `owner` already has a run or `address` its share;
+        caller holds the lock."""
         live = [run for run in self._runs if not run.done]
         if owner is not None and sum(run.owner == owner for run in live) >= self.limits.per_visitor:
             raise ValueError(_("You already have a run queued or training (in this tab or another); "
                                "wait for it to end, or stop it, before starting another."))
+        most = self.limits.per_address
+        if address is not None and sum(run.address == address for run in live) >= most:
+            raise ValueError(ngettext(
+                "Your network address already has {most} run queued or training, this server's most for one "
+                "address; try again when it has ended.",
+                "Your network address already has {most} runs queued or training, this server's most for one "
+                "address; try again when one of them has ended.", most).format(most=integer(most)))
         if sum(run.status == "queued" for run in live) >= self.limits.max_waiting:
             raise ValueError(_("The training queue is full ({waiting} runs waiting); try again when one has "
                                "ended.").format(waiting=integer(self.limits.max_waiting)))

@@ -144,7 +144,7 @@ class _Child:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
             env={"TF_FORCE_GPU_ALLOW_GROWTH": "true", **os.environ}, **options)
         self.messages: queue.Queue = queue.Queue()
-        threading.Thread(target=_read_into, args=(self.process.stdout, self.messages),
+        threading.Thread(target=_read_then_reap, args=(self.process, self.messages),
                          name="training-process-reader", daemon=True).start()
 
     def usable(self) -> bool:
@@ -189,6 +189,13 @@ def _read(stream: BinaryIO):
         return None
     data = stream.read(_HEADER.unpack(header)[0])
     return pickle.loads(data)  # noqa: S301 — from our own child or parent, over a private pipe
+
+
+def _read_then_reap(process: subprocess.Popen, messages: queue.Queue) -> None:
+    """Relay the child's messages; once its stdout closes (it is exiting), wait for it, so that a child that
+    leaves on its own (unused for `idle_s`, or killed) is never left a zombie until somebody next opens Train."""
+    _read_into(process.stdout, messages)
+    process.wait()
 
 
 def _read_into(stream: BinaryIO, messages: queue.Queue) -> None:

@@ -11,11 +11,14 @@ import struct
 import subprocess
 import sys
 import textwrap
+import threading
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 from mnist_core.drawing.check import NotADigit
@@ -23,6 +26,8 @@ from mnist_core.drawing.decode import UploadError, decode_canvas_png, load_uploa
 from mnist_core.drawing.prepare import canvas_to_mnist, image_to_mnist
 from tests.support import ROOT
 from tests.support.images import data_url, png
+from ui.allocator import fewer_malloc_arenas
+from ui.resources import guard_against_visitors
 
 SIDE = 280  # the Draw page's canvas
 def encoded(image: Image.Image, fmt: str) -> bytes:
@@ -187,7 +192,8 @@ def test_an_honest_drawing_comes_back_with_its_json(canvas_app):
     ({"drawing": {"raw": {}, "data": data_url(png(20000, 20000, colour=0))}}, r"^This image is 20000×20000"),
     ({"drawing": {"raw": {}, "data": data_url(encoded(Image.new("RGB", (SIDE, SIDE)), "TIFF"))}}, NOT_PNG),
     ({"drawing": {"raw": {}, "data": data_url(png(SIDE, SIDE, depth=16, colour=0))}}, r"16-bit grey PNG"),
-], ids=["hello", "bad base64", "number", "not a dict", "hello png", "10000²", "20000²", "tiff", "16-bit"])
+    ({"drawing": {"raw": {}, "data": "data:image/png;base64," + "A" * 4_000_000}}, r"not a drawing"),  # > 840² RGBA
+], ids=["hello", "bad base64", "number", "not a dict", "hello png", "10000²", "20000²", "tiff", "16-bit", "4 MB"])
 def test_a_tampered_canvas_value_gets_one_sentence_on_the_page(canvas_app, value, sentence):
     result = sent(canvas_app, value)
     assert result.rgba is None and result.json_data is None
@@ -198,9 +204,32 @@ def test_a_tampered_canvas_value_gets_one_sentence_on_the_page(canvas_app, value
 
 def test_a_tampered_drawing_json_is_not_given_back(canvas_app):
     """Only fabric.js-shaped JSON may go back into st_canvas(initial_drawing=…), which calls dict() on it."""
-    for raw in ("hello", [1, 2], {"objects": "x"}, 7):
+    huge = {"objects": [{"type": "path", "path": [["L", 140, 50]] * 100_000}]}  # ≈ 1.3 MB, kept for the visit
+    for raw in ("hello", [1, 2], {"objects": "x"}, 7, huge):
         result = sent(canvas_app, {"drawing": {"raw": raw, "data": None}})
         assert result.json_data is None and result.problem is None
+
+
+def as_json(at: AppTest, text: str) -> WidgetStates:
+    """The canvas's value as a browser sends it: JSON text in the widget's `json_value`, parsed by Streamlit."""
+    states = WidgetStates()
+    state = states.widgets.add()
+    state.id = next(node.proto.id for node in at.get("bidi_component") if node.proto.id.endswith("-draw_canvas"))
+    state.json_value = text
+    return states
+
+
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000,
+                                  '{"drawing": {"raw": ' + "[" * 100_000 + "]" * 100_000 + ', "data": null}}',
+                                  '{"drawing": {"raw": {"objects": [}, "data": null}}'],
+                         ids=["100k deep", "100k deep inside", "malformed"])
+def test_unreadable_canvas_json_is_no_value_and_the_session_keeps_working(canvas_app, text):
+    guard_against_visitors()  # as app.py does before any page
+    canvas_app._run(as_json(canvas_app, text))  # AppTest's own way in for a raw widget state
+    assert not canvas_app.exception, [e.value for e in canvas_app.exception]
+    ink = np.zeros((SIDE, SIDE), np.uint8)
+    ink[50:230, 131:149] = 255
+    assert sent(canvas_app, {"drawing": {"raw": {"objects": []}, "data": data_url(drawn(ink))}}).rgba is not None
 
 
 # --- the memory bomb, as the server feels it -----------------------------------------------------
@@ -232,3 +261,28 @@ def test_the_10000_square_canvas_bomb_costs_the_server_under_50_mb():
                          capture_output=True, text=True, timeout=300, check=True).stdout.split()
     before, after = float(out[-2]), float(out[-1])
     assert after - before <= 50, f"peak RSS rose by {after - before:.0f} MB"
+
+
+def test_four_4096_square_uploads_at_once_cost_the_server_under_100_mb():
+    """Read as the Draw page reads them, in four threads of this process, with the server's two malloc arenas:
+    +674 MB before uploads were decoded two at a time and shrunk before their arithmetic, now ≈ +85 MB
+    (bench/decode_memory.py, bench/RESULTS.md)."""
+    fewer_malloc_arenas()
+    upload = png(4096, 4096, colour=0)  # a 16 KB PNG
+    image_to_mnist(load_upload(png(64, 64, colour=0)))  # warm: code paths loaded
+    clear_refs = Path("/proc/self/clear_refs")
+    if not clear_refs.exists():
+        pytest.skip("resets the peak RSS through Linux's /proc (CI runs on Linux)")
+    clear_refs.write_text("5")  # VmHWM back to the RSS of now
+    before = _status_mb("VmHWM")
+    threads = [threading.Thread(target=lambda: image_to_mnist(load_upload(upload))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rise = _status_mb("VmHWM") - before
+    assert rise <= 100, f"peak RSS rose by {rise:.0f} MB"
+
+
+def _status_mb(field: str) -> float:
+    return int(Path("/proc/self/status").read_text().split(f"{field}:")[1].split()[0]) / 1024

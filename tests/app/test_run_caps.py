@@ -13,8 +13,10 @@ from mnist_core.training.slots import TrainingSlots
 from mnist_core.training.workers import TrainingProcesses
 from tests.support.apptest import open_page
 from tests.support.runs import TINY, until
+from ui import teacher
 from ui.runs import Runs
 from ui.state import part_key
+from ui.teacher import PasswordGate
 
 
 @pytest.fixture
@@ -161,3 +163,56 @@ def test_the_teacher_sees_and_stops_a_students_run(trains, monkeypatch):
     assert run.wait(5) and run.status == "stopped" and run.note == "Stopped by the teacher."
     student.run()
     assert f"{run.label}: Stopped by the teacher." in [w.value for w in student.warning]
+
+
+class FakeClock:
+    """time.monotonic and time.sleep for a PasswordGate: sleeping moves the clock on, at once."""
+
+    def __init__(self):
+        self.now, self.lock = 1000.0, threading.Lock()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self.lock:
+            self.now += seconds
+
+
+def test_200_wrong_guesses_from_10_sessions_take_an_hour_and_the_teacher_then_gets_in_at_once(caplog):
+    clock = FakeClock()
+    gate = PasswordGate(clock=clock, sleep=clock.sleep)
+    answers = []
+
+    def session():  # one of the class's tabs, guessing as fast as it is answered
+        answers.extend(gate.check(f"guess {i}", "chalk and talk") for i in range(20))
+
+    with caplog.at_level("WARNING", logger="ui.teacher"):
+        sessions = [threading.Thread(target=session) for _ in range(10)]
+        for thread in sessions:
+            thread.start()
+        for thread in sessions:
+            thread.join()
+    assert answers == [False] * 200 and clock.now - 1000 >= 3600
+    assert len([r for r in caplog.records if "Wrong teacher password" in r.getMessage()]) == 200
+    attack_over = clock.now
+    assert gate.check("chalk and talk", "chalk and talk") and clock.now == attack_over  # no wait, no token needed
+
+
+def test_the_teacher_panel_slows_guesses_for_the_whole_server(monkeypatch):
+    """Two sessions guess in turn: beyond the burst each wrong guess waits for the server's next refill (on a
+    fake clock); before, each waited 1 s in its own session, so ten sessions made 9.6 guesses a second."""
+    monkeypatch.setenv("MNIST_LAB_TEACHER_PASSWORD", "chalk and talk")
+    clock = FakeClock()
+    gate = PasswordGate(burst=2, refill_s=20.0, clock=clock, sleep=clock.sleep)
+    monkeypatch.setattr(teacher, "password_gate", lambda: gate)
+    pupils = [open_page("app_pages/train.py") for _ in range(2)]
+    for guess in range(4):
+        pupils[guess % 2].text_input(key="teacher_password").input(f"guess {guess}").run()
+    waited = clock.now - 1000
+    assert waited >= 40  # two guesses beyond the burst waited for a refill each (≈ 20 s), not 1 s each
+    pupils[1].run()  # a rerun of the page with the last wrong guess still in the box: answered, not guessed again
+    assert clock.now - 1000 == waited and "That is not the teacher password." in [e.value for e in pupils[1].error]
+    pupils[0].text_input(key="teacher_password").input("chalk and talk").run()
+    seen = [c.value for c in pupils[0].caption]
+    assert clock.now - 1000 == waited and "Nobody is training or waiting now." in seen  # the view, at once

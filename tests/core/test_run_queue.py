@@ -123,3 +123,22 @@ def test_stop_ends_a_real_run_within_two_seconds_and_keeps_the_model():
     print(f"Stop took {time.monotonic() - stopped_at:.2f} s")
     assert run.status == "stopped" and run.model is not None
     assert run.latest.epoch == 1
+
+
+def test_one_address_cannot_fill_the_line_even_with_a_new_browser_id_each_time(finish):
+    """22 connections without cookies from one address (each a new browser id) queued 21 runs, and the line
+    was full for everyone; now that address gets its share, and a visitor from elsewhere still gets in."""
+    queue = RunQueue(TrainingSlots(1), limits=ServerLimits(max_waiting=20, per_address=5))
+    taken, refused = [], []
+    for i in range(22):
+        try:
+            taken.append(queue.submit(TINY, owner=f"cookieless-{i}", address="203.0.113.7"))
+        except ValueError as refusal:
+            refused.append(str(refusal))
+    assert len(taken) == 5 and len(refused) == 17
+    assert refused[0] == ("Your network address already has 5 runs queued or training, this server's most for one "
+                          "address; try again when one of them has ended.")
+    assert queue.submit(TINY, owner="a-real-visitor", address="198.51.100.20").queue_position == 5
+    finish.set()
+    assert all(run.wait(5) for run in taken)
+    assert queue.submit(TINY, owner="cookieless-22", address="203.0.113.7").wait(5)  # its share is free again

@@ -18,7 +18,7 @@ from mnist_core.training.engine import train
 from mnist_core.training.run import Run
 from mnist_core.training.scheduler import RunQueue, ServerLimits
 from mnist_core.training.workers import TrainingProcesses
-from tests.support.runs import until
+from tests.support.runs import training_children, until
 
 QUICK = TrainConfig(model="lenet5", epochs=2, train_size=3000, learning_rate=3e-3, batch_size=64)
 
@@ -36,25 +36,8 @@ def children():
     browser of the session, nor a child that an earlier test's app queue keeps for its next run."""
     if not sys.platform.startswith("linux"):
         pytest.skip("finds the training children through Linux's /proc (CI runs on Linux)")
-    before = set(_training_children())
-    return lambda: [pid for pid in _training_children() if pid not in before]
-
-
-def _training_children() -> list[int]:
-    found = []
-    for task in Path("/proc/self/task").iterdir():
-        try:
-            found += [int(pid) for pid in (task / "children").read_text().split()]
-        except OSError:  # that thread ended while we looked
-            pass
-    return [pid for pid in found if b"mnist_core.training.workers" in _cmdline(pid)]
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:  # it has just exited
-        return b""
+    before = set(training_children())
+    return lambda: [pid for pid in training_children() if pid not in before]
 
 
 def _train_in_background(processes: TrainingProcesses, run: Run) -> threading.Thread:
@@ -177,3 +160,12 @@ def test_runs_at_once_in_child_processes_all_finish(processes):
     assert all(run.wait(300) for run in runs)
     assert [(r.config.model, r.config.precision, r.status, r.error) for r in runs if r.status != "finished"] == []
     assert all(np.isfinite(r.progress[-1].loss) for r in runs)
+
+
+def test_a_child_that_exits_while_idle_is_reaped_at_once(processes, children):
+    """Nobody opens Train again: the child that left (here killed; leaving after `idle_s` unused is the same
+    exit to the parent) is waited for at once, not left a zombie until the next Train page asks for one."""
+    processes.prewarm()
+    (child,) = children()
+    os.kill(child, signal.SIGKILL)
+    assert until(lambda: not Path(f"/proc/{child}").exists(), 5), Path(f"/proc/{child}/status").read_text()[:60]
