@@ -36,12 +36,15 @@ log = logging.getLogger(__name__)
 
 
 def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = None, run: Run | None = None,
-          *, validation_data: tuple[np.ndarray, np.ndarray] | None = None, prepared: "Prepared | None" = None) -> Run:
+          *, validation_data: tuple[np.ndarray, np.ndarray] | None = None, prepared: "Prepared | None" = None,
+          scored: bool = True) -> Run:
     """Train `config.model` on MNIST into `run` (a new one if None) and return it.
 
     `validation_data` (uint8 images, labels) replaces the validation split. `prepared` (from `prepare`, for
     this same config) skips building the model and tracing its steps: the run starts at its first batch,
     and is the run it would have been without it. A run stopped before it began is returned untouched.
+    `scored=False` skips scoring the finished run on the test set (a training child's warm-up, which nobody
+    reads: 1 s of its start).
     """
     run = run or Run(config)
     if not run.begin():
@@ -66,7 +69,7 @@ def train(config: TrainConfig, on_progress: Callable[[Progress], None] | None = 
     seconds = time.perf_counter() - reporter.start
     if trainer is not model:  # saved with the optimizer that trained it, so load_model().evaluate works
         model.compile(optimizer=trainer.optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    tested = None if run.stop_requested else _accuracy(trainer, x_test, y_test, config.batch_size)
+    tested = None if run.stop_requested or not scored else _accuracy(trainer, x_test, y_test, config.batch_size)
     run.finish(model, seconds, None if run.stop_requested else tested)  # a Stop during the scoring drops it
     return run
 

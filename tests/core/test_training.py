@@ -91,20 +91,22 @@ def test_a_prepared_run_is_the_run_its_settings_make(settings):
     """`prepare` trains one step to trace it, then puts everything back. The oracle is the same settings
     trained without it: every weight equal; a different seed (the check's own check) differs."""
     config = TrainConfig(epochs=1, train_size=1500, batch_size=64, validation_split=0.1, seed=3, **settings)
-    plain = train(config).model.get_weights()
-    prepared = train(config, prepared=prepare(config))
+    plain = train(config, scored=False).model.get_weights()  # weights compared, not test scores: 1 s each
+    prepared = train(config, prepared=prepare(config), scored=False)
     assert prepared.status == "finished" and prepared.progress[-1].val_accuracy is not None
+    assert prepared.test_accuracy is None  # not scored, as asked
     assert all(np.array_equal(a, b) for a, b in zip(plain, prepared.model.get_weights(), strict=True))
-    other = train(TrainConfig(**{**config.__dict__, "seed": 4})).model.get_weights()
+    other = train(TrainConfig(**{**config.__dict__, "seed": 4}), scored=False).model.get_weights()
     assert not all(np.array_equal(a, b) for a, b in zip(plain, other, strict=True))
 
 
 def test_a_run_with_other_settings_ignores_what_was_prepared():
     config = TrainConfig(**QUICK)
     other = TrainConfig(**{**QUICK, "model": "mlp", "epochs": 1})
-    run = train(other, prepared=prepare(config))
+    run = train(other, prepared=prepare(config), scored=False)
     assert run.status == "finished" and run.model.name == "mlp"
-    assert all(np.array_equal(a, b) for a, b in zip(train(other).model.get_weights(), run.model.get_weights()))
+    assert all(np.array_equal(a, b) for a, b in zip(train(other, scored=False).model.get_weights(),
+                                                    run.model.get_weights()))
 
 
 def test_stop_ends_within_one_batch():
@@ -151,13 +153,13 @@ def test_looks_at_the_model_are_paced_by_time_not_by_batches(monkeypatch):
     monkeypatch.setattr(engine, "look", lambda model, images, step: looks.append(step) or glimpse.look(
         model, images, step))
     monkeypatch.setattr(engine, "LOOK_EVERY_S", 1e9)
-    run = train(TrainConfig(**QUICK))
+    run = train(TrainConfig(**QUICK), scored=False)
     ends = [p.step for p in run.progress if p.epoch_end]
     assert len(run.progress) >= 20 and looks == [run.progress[0].step, *ends]
     assert run.glimpse.step == run.progress[-1].step  # the last look is the run's final state
     looks.clear()
     monkeypatch.setattr(engine, "LOOK_EVERY_S", 0.0)
-    run = train(TrainConfig(**QUICK))
+    run = train(TrainConfig(**QUICK), scored=False)
     assert looks == [p.step for p in run.progress]
 
 
@@ -173,6 +175,6 @@ def test_a_failed_glimpse_costs_that_glimpse_never_the_run(monkeypatch):
         return glimpse.look(model, images, step)
 
     monkeypatch.setattr(engine, "look", fails_first)
-    run = train(TrainConfig(**{**QUICK, "epochs": 1}))
+    run = train(TrainConfig(**{**QUICK, "epochs": 1}), scored=False)
     assert run.status == "finished" and run.error is None
     assert len(calls) > 1 and run.glimpse is not None and run.glimpse.step == calls[-1]
