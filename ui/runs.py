@@ -11,6 +11,7 @@ import streamlit as st
 
 from mnist_core import TrainConfig
 from mnist_core.i18n import N_, _, integer, percent
+from mnist_core.training.capacity import MOST, default_trainings, threads_per_run, usable_cores
 from mnist_core.training.config import short
 from mnist_core.training.device import chosen_devices
 from mnist_core.training.export import history_csv, model_bytes, tensorboard_available, tensorboard_zip
@@ -62,7 +63,7 @@ def server_limits() -> ServerLimits:
     """Hosted-demo bounds from the environment; a bad setting (devices included) raises ValueError with
     one sentence, before any run takes a place in the queue."""
     chosen_devices()
-    return ServerLimits(max_concurrent=_setting("MNIST_LAB_MAX_TRAININGS", 1, 1, 64),
+    return ServerLimits(max_concurrent=_setting("MNIST_LAB_MAX_TRAININGS", default_trainings(), 1, MOST),
                         max_epochs=_setting("MNIST_LAB_MAX_EPOCHS", 20, 2, 20),
                         max_train_size=_setting("MNIST_LAB_MAX_TRAIN_SIZE", 60_000, 1_000, 60_000),
                         max_minutes=_setting("MNIST_LAB_MAX_RUN_MINUTES", 60, 1, 24 * 60),
@@ -85,7 +86,9 @@ def run_queue() -> RunQueue:
 
     Runs train in child processes (see mnist_core.training.workers) unless MNIST_LAB_TRAIN_PROCESS=0."""
     limits = server_limits()
-    processes = TrainingProcesses(most=limits.max_concurrent) if _setting("MNIST_LAB_TRAIN_PROCESS", 1, 0, 1) else None
+    threads = threads_per_run(usable_cores(), limits.max_concurrent) if limits.max_concurrent > 1 else 0
+    processes = (TrainingProcesses(most=limits.max_concurrent, threads=threads)
+                 if _setting("MNIST_LAB_TRAIN_PROCESS", 1, 0, 1) else None)
     queue = RunQueue(limits=limits, abandon_after_s=45, stop_grace_s=30, processes=processes)
     queue.start_reaper()
     return queue

@@ -43,8 +43,9 @@ RUNS_PER_PROCESS = 5  # then the child exits, giving back what Keras kept of its
 class TrainingProcesses:
     """The server's training children: free ones wait (warmed up) for the next run, busy ones train one."""
 
-    def __init__(self, *, most: int = 1, idle_s: float = 300.0, nice: int = 10):
+    def __init__(self, *, most: int = 1, idle_s: float = 300.0, nice: int = 10, threads: int = 0):
         self.most, self.idle_s, self.nice = most, idle_s, nice  # most: children alive at once (runs at once)
+        self.threads = threads  # each child's compute threads (capacity.threads_per_run); 0: TensorFlow's default
         self._lock = threading.Lock()
         self._free: list[_Child] = []
         self._busy = 0
@@ -55,7 +56,7 @@ class TrainingProcesses:
         with self._lock:
             self._free = [child for child in self._free if child.usable()]
             if not self._free and self._busy < self.most:
-                self._free.append(_Child(self.nice, self.idle_s))
+                self._free.append(_Child(self.nice, self.idle_s, self.threads))
 
     def expect(self, config: TrainConfig) -> None:
         """A visitor looks at these settings: a free child prepares them (once; a new config replaces it)."""
@@ -71,7 +72,7 @@ class TrainingProcesses:
             return
         with self._lock:
             usable = [child for child in self._free if child.usable()]
-            child = usable[0] if usable else _Child(self.nice, self.idle_s)
+            child = usable[0] if usable else _Child(self.nice, self.idle_s, self.threads)
             self._free, self._busy = usable[1:], self._busy + 1
         healthy = False
         try:
@@ -134,13 +135,14 @@ def _relay(child: "_Child", run: Run) -> bool:
 class _Child:
     """One child process (see `main`) and a thread reading its messages into `messages`."""
 
-    def __init__(self, nice: int, idle_s: float):
+    def __init__(self, nice: int, idle_s: float, threads: int = 0):
         self.last_used = time.monotonic()  # started, or ended its latest run
         self.idle_s, self.runs = idle_s, 0
         self.expected: TrainConfig | None = None  # the settings it was last told to prepare
         options = {"creationflags": subprocess.BELOW_NORMAL_PRIORITY_CLASS} if sys.platform == "win32" else {}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", "from mnist_core.training.workers import main; main()", str(nice), str(idle_s)],
+            [sys.executable, "-c", "from mnist_core.training.workers import main; main()", str(nice), str(idle_s),
+             str(threads)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
             env={"TF_FORCE_GPU_ALLOW_GROWTH": "true", **os.environ}, **options)
         self.messages: queue.Queue = queue.Queue()
@@ -225,19 +227,21 @@ def main() -> None:
     train it, send its model back, and exit."""
     code = 1
     try:
-        _serve(int(sys.argv[1]), float(sys.argv[2]))
+        _serve(int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)
         code = 0
     finally:  # not a normal exit: its reader thread may still be blocked on stdin
         sys.stderr.flush()
         os._exit(code)
 
 
-def _serve(nice: int, idle_s: float) -> None:
+def _serve(nice: int, idle_s: float, threads: int = 0) -> None:
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")  # messages to the parent go here only…
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())        # …anything printed (C libraries too) to stderr
     sys.stdout = sys.stderr
     if hasattr(os, "nice"):  # Windows: the parent started it at below-normal priority instead
         os.nice(nice)
+    if threads:  # this process trains one run at a time: its thread pools are that run's alone
+        _use_threads(threads)
     from mnist_core.data.sources import load_mnist
     from mnist_core.training.engine import train
     from mnist_core.training.export import model_bytes
@@ -280,6 +284,18 @@ def _serve(nice: int, idle_s: float) -> None:
             traceback.print_exc()
             _write(channel, ("failed", failure_sentence(exc)))
             return  # after a failure the parent ends this child; leave first
+
+
+def _use_threads(threads: int) -> None:
+    """Limit TensorFlow's compute threads in this child, before its first operation (runs side by side
+    share the cores instead of each taking all of them)."""
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
 
 
 def _prepared(config: TrainConfig):
