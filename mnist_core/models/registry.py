@@ -121,7 +121,7 @@ MODELS: dict[str, ModelSpec] = {
            "layers see larger parts of the digit. A small dense head turns those features into ten "
            "scores. Far fewer parameters than the MLP, and more accurate."),
         build_cnn, "#EF553B", convolutional=True,
-        preset=(N_("Reach 99 %"), dict(epochs=2, batch_size=256, learning_rate=1e-2))),
+        preset=(N_("Reach 99 %"), dict(epochs=3, batch_size=256, learning_rate=1e-2))),
     "lenet5": ModelSpec(
         N_("LeNet-5"),
         N_("Yann LeCun's 1998 network that read bank cheques: the image is padded to 32×32, then two "
