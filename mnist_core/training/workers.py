@@ -144,7 +144,10 @@ class _Child:
             [sys.executable, "-c", "from mnist_core.training.workers import main; main()", str(nice), str(idle_s),
              str(threads)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT,
-            env={"TF_FORCE_GPU_ALLOW_GROWTH": "true", **os.environ}, **options)
+            env={"TF_FORCE_GPU_ALLOW_GROWTH": "true", **os.environ,
+                 # runs side by side share the cores: TensorFlow reads its thread pools' sizes from these
+                 **({"TF_NUM_INTRAOP_THREADS": str(threads), "TF_NUM_INTEROP_THREADS": str(min(threads, 2))}
+                    if threads else {})}, **options)
         self.messages: queue.Queue = queue.Queue()
         threading.Thread(target=_read_then_reap, args=(self.process, self.messages),
                          name="training-process-reader", daemon=True).start()
@@ -240,8 +243,6 @@ def _serve(nice: int, idle_s: float, threads: int = 0) -> None:
     sys.stdout = sys.stderr
     if hasattr(os, "nice"):  # Windows: the parent started it at below-normal priority instead
         os.nice(nice)
-    if threads:  # this process trains one run at a time: its thread pools are that run's alone
-        _use_threads(threads)
     from mnist_core.data.sources import load_mnist
     from mnist_core.training.engine import train
     from mnist_core.training.export import model_bytes
@@ -284,18 +285,6 @@ def _serve(nice: int, idle_s: float, threads: int = 0) -> None:
             traceback.print_exc()
             _write(channel, ("failed", failure_sentence(exc)))
             return  # after a failure the parent ends this child; leave first
-
-
-def _use_threads(threads: int) -> None:
-    """Limit TensorFlow's compute threads in this child, before its first operation (runs side by side
-    share the cores instead of each taking all of them)."""
-    import keras
-
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
 
 
 def _prepared(config: TrainConfig):
